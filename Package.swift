@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Targets import one way only:
+//   CYAML, CBLAS (system libraries)
+//   TensorCore  <- CBLAS                       (numerics, knows nothing of YOLO)
+//   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
+//   YOLOModel   <- YOLOConfig, TensorCore      (IR, module registry, network)
+//   YOLOCommands <- YOLOModel, YOLOConfig, ArgumentParser (the CLI's commands)
+//   yolo        <- YOLOCommands                (executable, a one-line main)
+let package = Package(
+    name: "YOLOv5Swift",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "yolo", targets: ["yolo"]),
+        .library(name: "YOLOModel", targets: ["YOLOModel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CYAML",
+            path: "Sources/CYAML",
+            providers: [.apt(["libyaml-dev"])]
+        ),
+        .systemLibrary(
+            name: "CBLAS",
+            path: "Sources/CBLAS",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "YOLOConfig", dependencies: ["CYAML"]),
+        .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore"]),
+        .target(
+            name: "YOLOCommands",
+            dependencies: [
+                "YOLOModel", "YOLOConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig"]),
+        .testTarget(
+            name: "ModelTests",
+            dependencies: ["YOLOModel", "YOLOConfig"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo"]),
+    ],
+    // Swift 5 language mode: the numeric code shares buffers across threads explicitly and
+    // does not need strict Sendable checking of every static table.
+    swiftLanguageModes: [.v5]
+)

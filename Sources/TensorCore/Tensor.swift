@@ -1,0 +1,24 @@
+/// A dense float32 tensor in row-major (C) order, NCHW for feature maps.
+public struct Tensor: Sendable, Equatable {
+    public private(set) var shape: [Int]
+    public var storage: [Float]
+
+    public init(shape: [Int], repeating value: Float = 0) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
+        self.shape = shape
+        self.storage = [Float](repeating: value, count: shape.reduce(1, *))
+    }
+
+    public init(shape: [Int], values: [Float]) {
+        precondition(shape.reduce(1, *) == values.count, "\(values.count) values do not fill shape \(shape)")
+        self.shape = shape
+        self.storage = values
+    }
+
+    public var elementCount: Int { storage.count }
+
+    /// The same values under another shape with the same element count.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: newShape, values: storage)
+    }
+}

@@ -1,0 +1,50 @@
+/// A node of a compiled network, mirroring one PyTorch `nn.Module`: it owns named tensors,
+/// has named children, and knows the output shape it produces (counting its FLOPs on the way).
+///
+/// Composite modules infer shapes by walking their children in forward order, so the same
+/// structure later carries the forward and backward passes.
+public protocol Module: AnyObject {
+    /// PyTorch's qualified class name, as model tables print it (`models.common.C3`).
+    var typeName: String { get }
+    /// Children in PyTorch registration order, with their attribute names (`cv1`, `m`, `0`).
+    var children: [(name: String, module: any Module)] { get }
+    /// Tensors owned directly, in registration order: parameters, then buffers.
+    var ownTensors: [TensorSpec] { get }
+    /// The output shape for these inputs; adds the module's MACs to `flops`.
+    func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape
+}
+
+extension Module {
+    public var children: [(name: String, module: any Module)] { [] }
+    public var ownTensors: [TensorSpec] { [] }
+
+    /// Every tensor of this subtree with its dotted path, in state_dict order.
+    public func namedTensors(prefix: String) -> [NamedTensorSpec] {
+        var result = ownTensors.map { NamedTensorSpec(name: prefix + "." + $0.name, spec: $0) }
+        for (name, child) in children {
+            result += child.namedTensors(prefix: prefix + "." + name)
+        }
+        return result
+    }
+
+    /// Trainable parameter count of this subtree.
+    public var parameterCount: Int {
+        namedTensors(prefix: "").filter { $0.spec.role.isParameter }.reduce(0) { $0 + $1.spec.elementCount }
+    }
+
+    /// Calls `visit` on every module of the subtree once, parents first; a module reachable
+    /// along two paths (the shared default activation) is visited once, as `nn.Module.modules()` does.
+    public func visitModules(_ seen: inout Set<ObjectIdentifier>, _ visit: (any Module) -> Void) {
+        guard seen.insert(ObjectIdentifier(self)).inserted else { return }
+        visit(self)
+        for (_, child) in children { child.visitModules(&seen, visit) }
+    }
+
+    /// The output shape of a module that takes exactly one input.
+    func singleInput(_ inputs: [FeatureShape]) throws -> FeatureShape {
+        guard inputs.count == 1 else {
+            throw ShapeError("\(typeName) takes one input, got \(inputs.count)")
+        }
+        return inputs[0]
+    }
+}

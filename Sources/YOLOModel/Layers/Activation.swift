@@ -1,0 +1,26 @@
+import YOLOConfig
+
+/// An elementwise activation module (`nn.SiLU`, `nn.LeakyReLU`, ...).
+///
+/// Ultralytics' `Conv` shares one activation object between all its instances; the compiler
+/// does the same, which matters only for counting modules.
+public final class Activation: Module {
+    public let kind: ActivationSpec
+
+    public init(_ kind: ActivationSpec) { self.kind = kind }
+
+    public var typeName: String {
+        switch kind {
+        case .silu: return "torch.nn.modules.activation.SiLU"
+        case .leakyReLU: return "torch.nn.modules.activation.LeakyReLU"
+        case .relu: return "torch.nn.modules.activation.ReLU"
+        case .hardswish: return "torch.nn.modules.activation.Hardswish"
+        case .sigmoid: return "torch.nn.modules.activation.Sigmoid"
+        case .identity: return "torch.nn.modules.linear.Identity"
+        }
+    }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        try singleInput(inputs)
+    }
+}

@@ -1,0 +1,61 @@
+/// `torch.nn.Conv2d` with square kernels, stride, zero padding, dilation and groups.
+public final class Conv2d: Module {
+    public let inputChannels: Int
+    public let outputChannels: Int
+    public let kernelSize: Int
+    public let stride: Int
+    public let padding: Int
+    public let dilation: Int
+    public let groups: Int
+    public let hasBias: Bool
+
+    public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
+                padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) throws {
+        guard inputChannels > 0, outputChannels > 0 else {
+            throw ShapeError("a convolution needs positive channel counts, got \(inputChannels) → \(outputChannels)")
+        }
+        guard kernelSize > 0, stride > 0, dilation > 0, padding >= 0 else {
+            throw ShapeError("convolution kernel \(kernelSize), stride \(stride), dilation \(dilation) must be positive and padding \(padding) non-negative")
+        }
+        guard groups > 0, inputChannels % groups == 0, outputChannels % groups == 0 else {
+            throw ShapeError("convolution groups \(groups) must divide both channel counts \(inputChannels) and \(outputChannels)")
+        }
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+        self.hasBias = bias
+    }
+
+    public var typeName: String { "torch.nn.modules.conv.Conv2d" }
+
+    public var ownTensors: [TensorSpec] {
+        var tensors = [TensorSpec("weight", shape: [outputChannels, inputChannels / groups, kernelSize, kernelSize],
+                                  role: .convolutionWeight)]
+        if hasBias { tensors.append(TensorSpec("bias", shape: [outputChannels], role: .convolutionBias)) }
+        return tensors
+    }
+
+    /// PyTorch's output size rule: floor((n + 2p − d(k − 1) − 1) / s) + 1.
+    static func outputSize(_ n: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Int {
+        (n + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1
+    }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        let input = try singleInput(inputs)
+        guard input.channels == inputChannels else {
+            throw ShapeError("convolution expects \(inputChannels) input channels, got \(input.channels)")
+        }
+        let h = Self.outputSize(input.height, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        let w = Self.outputSize(input.width, kernel: kernelSize, stride: stride, padding: padding, dilation: dilation)
+        guard h > 0, w > 0 else {
+            throw ShapeError("a \(kernelSize)×\(kernelSize) convolution leaves nothing of a \(input.height)×\(input.width) input")
+        }
+        let output = FeatureShape(channels: outputChannels, height: h, width: w)
+        flops.add(Double(output.elementCount) * Double(inputChannels / groups * kernelSize * kernelSize))
+        return output
+    }
+}

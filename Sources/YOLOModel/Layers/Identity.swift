@@ -1,0 +1,10 @@
+/// `torch.nn.Identity`: the placeholder Ultralytics uses where a branch does nothing.
+public final class Identity: Module {
+    public init() {}
+
+    public var typeName: String { "torch.nn.modules.linear.Identity" }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        try singleInput(inputs)
+    }
+}

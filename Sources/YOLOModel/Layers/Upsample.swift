@@ -1,0 +1,20 @@
+/// `torch.nn.Upsample` by an integer scale factor, nearest neighbour.
+public final class Upsample: Module {
+    public let scaleFactor: Int
+
+    public init(scaleFactor: Int) throws {
+        guard scaleFactor > 0 else { throw ShapeError("upsampling scale factor must be a positive integer, got \(scaleFactor)") }
+        self.scaleFactor = scaleFactor
+    }
+
+    public var typeName: String { "torch.nn.modules.upsampling.Upsample" }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        let input = try singleInput(inputs)
+        let output = FeatureShape(channels: input.channels, height: input.height * scaleFactor,
+                                  width: input.width * scaleFactor)
+        // thop counts one op per output element for nearest upsampling
+        flops.add(Double(output.elementCount))
+        return output
+    }
+}

@@ -1,0 +1,43 @@
+import YOLOConfig
+
+/// Ultralytics' `Bottleneck`: 1×1 Conv to c2·e, 3×3 Conv to c2, plus the input when
+/// `shortcut` is set and the channel counts match.
+public final class Bottleneck: Module {
+    public let cv1: ConvBlock
+    public let cv2: ConvBlock
+    public let addsShortcut: Bool
+
+    public init(_ c1: Int, _ c2: Int, shortcut: Bool = true, groups: Int = 1, expansion: Double = 0.5,
+                activation: any Module) throws {
+        let hidden = Int(Double(c2) * expansion)
+        cv1 = try ConvBlock(c1, hidden, kernelSize: 1, stride: 1, activation: activation)
+        cv2 = try ConvBlock(hidden, c2, kernelSize: 3, stride: 1, groups: groups, activation: activation)
+        addsShortcut = shortcut && c1 == c2
+    }
+
+    public var typeName: String { "models.common.Bottleneck" }
+
+    public var children: [(name: String, module: any Module)] { [("cv1", cv1), ("cv2", cv2)] }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        let hidden = try cv1.outputShape(for: inputs, flops: &flops)
+        return try cv2.outputShape(for: [hidden], flops: &flops)
+    }
+}
+
+/// `Bottleneck(c1, c2, shortcut=True, g=1, e=0.5)`.
+public enum BottleneckKind: ModuleKind {
+    public static let yamlName = "Bottleneck"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        try row.expectAtMost(4, "[c2, shortcut, g, e]")
+        let (c1, c2, printed) = try row.convFamilyChannels()
+        let shortcut = try row.bool(1, "shortcut", default: true)
+        let g = try row.int(2, "groups", default: 1)
+        let e = try row.number(3, "expansion", default: 0.5)
+        let shared = row.defaultActivation
+        return ModulePlan(outputChannels: c2, printedArguments: printed) {
+            try Bottleneck(c1, c2, shortcut: shortcut, groups: g, expansion: e, activation: shared)
+        }
+    }
+}

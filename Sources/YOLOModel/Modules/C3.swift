@@ -1,0 +1,96 @@
+import YOLOConfig
+
+/// Ultralytics' `C3`: two 1×1 branches to c2·e, n bottlenecks on the first, concatenated and
+/// fused by a 1×1 Conv. `C3Ghost` is the same block with ghost bottlenecks.
+public final class C3: Module {
+    public let cv1: ConvBlock
+    public let cv2: ConvBlock
+    public let cv3: ConvBlock
+    public let m: Sequential
+    public let typeName: String
+
+    /// `makeInner` builds the block repeated inside, given the hidden channel count.
+    public init(_ c1: Int, _ c2: Int, repeats: Int, expansion: Double = 0.5, activation: any Module,
+                typeName: String = "models.common.C3", makeInner: (Int) throws -> any Module) throws {
+        let hidden = Int(Double(c2) * expansion)
+        cv1 = try ConvBlock(c1, hidden, activation: activation)
+        cv2 = try ConvBlock(c1, hidden, activation: activation)
+        cv3 = try ConvBlock(2 * hidden, c2, activation: activation)
+        m = Sequential(try (0..<repeats).map { _ in try makeInner(hidden) })
+        self.typeName = typeName
+    }
+
+    public var children: [(name: String, module: any Module)] {
+        [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("m", m)]
+    }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        let branch = try m.outputShape(for: [try cv1.outputShape(for: inputs, flops: &flops)], flops: &flops)
+        let side = try cv2.outputShape(for: inputs, flops: &flops)
+        let joined = try concatenate([branch, side])
+        return try cv3.outputShape(for: [joined], flops: &flops)
+    }
+}
+
+/// The arguments of the C3 family `(c1, c2, n, shortcut=True, g=1, e=0.5)`, where the row's
+/// repeat count becomes n, as Ultralytics' parse_model inserts it.
+struct C3FamilyArguments {
+    let c1: Int, c2: Int, repeats: Int, shortcut: Bool, groups: Int, expansion: Double
+    let printed: [ModuleArgument]
+
+    init(_ row: RowContext) throws {
+        try row.expectAtMost(4, "[c2, shortcut, g, e]")
+        let (c1, c2, printed) = try row.convFamilyChannels()
+        self.c1 = c1
+        self.c2 = c2
+        repeats = row.repeats
+        shortcut = try row.bool(1, "shortcut", default: true)
+        groups = try row.int(2, "groups", default: 1)
+        expansion = try row.number(3, "expansion", default: 0.5)
+        var withRepeats = printed
+        withRepeats.insert(.int(row.repeats), at: 2)
+        self.printed = withRepeats
+    }
+}
+
+/// `C3(c1, c2, n=1, shortcut=True, g=1, e=0.5)`.
+public enum C3Kind: ModuleKind {
+    public static let yamlName = "C3"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        let a = try C3FamilyArguments(row)
+        let shared = row.defaultActivation
+        return ModulePlan(outputChannels: a.c2, printedArguments: a.printed, consumesRepeats: true) {
+            try C3(a.c1, a.c2, repeats: a.repeats, expansion: a.expansion, activation: shared) { hidden in
+                try Bottleneck(hidden, hidden, shortcut: a.shortcut, groups: a.groups, expansion: 1.0, activation: shared)
+            }
+        }
+    }
+}
+
+/// `C3Ghost(c1, c2, n=1, shortcut=True, g=1, e=0.5)`: C3 whose inner blocks are GhostBottlenecks
+/// (which ignore shortcut and groups, as in Ultralytics).
+public enum C3GhostKind: ModuleKind {
+    public static let yamlName = "C3Ghost"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        let a = try C3FamilyArguments(row)
+        let shared = row.defaultActivation
+        return ModulePlan(outputChannels: a.c2, printedArguments: a.printed, consumesRepeats: true) {
+            try C3(a.c1, a.c2, repeats: a.repeats, expansion: a.expansion, activation: shared,
+                   typeName: "models.common.C3Ghost") { hidden in
+                try GhostBottleneck(hidden, hidden, activation: shared)
+            }
+        }
+    }
+}
+
+/// Channel concatenation of feature maps of equal height and width.
+func concatenate(_ shapes: [FeatureShape]) throws -> FeatureShape {
+    guard let first = shapes.first else { throw ShapeError("nothing to concatenate") }
+    for shape in shapes.dropFirst() where shape.height != first.height || shape.width != first.width {
+        throw ShapeError("cannot concatenate feature maps of different sizes: "
+                         + shapes.map(\.description).joined(separator: ", "))
+    }
+    return FeatureShape(channels: shapes.reduce(0) { $0 + $1.channels }, height: first.height, width: first.width)
+}

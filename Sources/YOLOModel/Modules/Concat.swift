@@ -1,0 +1,27 @@
+import YOLOConfig
+
+/// Ultralytics' `Concat` along the channel dimension of the rows named in `from`.
+public final class Concat: Module {
+    public init() {}
+
+    public var typeName: String { "models.common.Concat" }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        try concatenate(inputs)
+    }
+}
+
+/// `Concat(dimension=1)`; only the channel dimension makes sense for NCHW feature maps.
+public enum ConcatKind: ModuleKind {
+    public static let yamlName = "Concat"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        try row.expectAtMost(1, "[dimension]")
+        let dimension = try row.int(0, "dimension", default: 1)
+        guard dimension == 1 else {
+            throw row.error("only concatenation along channels (dimension 1) is supported, found \(dimension)", argument: 0)
+        }
+        return ModulePlan(outputChannels: row.inputChannels.reduce(0, +),
+                          printedArguments: row.arguments.map(\.value)) { Concat() }
+    }
+}

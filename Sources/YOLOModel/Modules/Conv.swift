@@ -1,0 +1,60 @@
+import YOLOConfig
+
+/// Ultralytics' `Conv`: Conv2d (no bias, "same" padding by default) → BatchNorm2d → activation.
+/// `DWConv` is the same block with groups = gcd(c1, c2), so it is this type too.
+public final class ConvBlock: Module {
+    public let conv: Conv2d
+    public let bn: BatchNorm2d
+    /// The shared default activation, or an Identity when built with act=False.
+    public let act: any Module
+    public let typeName: String
+
+    public init(_ c1: Int, _ c2: Int, kernelSize: Int = 1, stride: Int = 1, padding: Int? = nil,
+                groups: Int = 1, dilation: Int = 1, activation: (any Module)?,
+                typeName: String = "models.common.Conv") throws {
+        conv = try Conv2d(c1, c2, kernelSize: kernelSize, stride: stride,
+                          padding: padding ?? autopad(kernelSize, dilation: dilation),
+                          dilation: dilation, groups: groups, bias: false)
+        bn = BatchNorm2d(c2)
+        act = activation ?? Identity()
+        self.typeName = typeName
+    }
+
+    public var outputChannels: Int { conv.outputChannels }
+
+    public var children: [(name: String, module: any Module)] {
+        [("conv", conv), ("bn", bn), ("act", act)]
+    }
+
+    public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
+        let convolved = try conv.outputShape(for: inputs, flops: &flops)
+        let normalised = try bn.outputShape(for: [convolved], flops: &flops)
+        return try act.outputShape(for: [normalised], flops: &flops)
+    }
+}
+
+/// Ultralytics' `autopad`: the padding that keeps the size at stride 1 ("same").
+public func autopad(_ kernelSize: Int, dilation: Int = 1) -> Int {
+    (dilation * (kernelSize - 1) + 1) / 2
+}
+
+/// `Conv(c1, c2, k=1, s=1, p=None, g=1, d=1, act=True)`.
+public enum ConvKind: ModuleKind {
+    public static let yamlName = "Conv"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        try row.expectAtMost(7, "[c2, k, s, p, g, d, act]")
+        let (c1, c2, printed) = try row.convFamilyChannels()
+        let k = try row.int(1, "kernel size", default: 1)
+        let s = try row.int(2, "stride", default: 1)
+        let p = try row.optionalInt(3, "padding")
+        let g = try row.int(4, "groups", default: 1)
+        let d = try row.int(5, "dilation", default: 1)
+        let act = try row.bool(6, "act", default: true)
+        let shared = row.defaultActivation
+        return ModulePlan(outputChannels: c2, printedArguments: printed) {
+            try ConvBlock(c1, c2, kernelSize: k, stride: s, padding: p, groups: g, dilation: d,
+                          activation: act ? shared : nil)
+        }
+    }
+}

@@ -1,0 +1,3 @@
+import YOLOCommands
+
+YOLOCommand.main()
