@@ -40,14 +40,15 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig"]),
+        .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["YOLOModel", "YOLOConfig"],
-            resources: [.copy("Fixtures")]
+            dependencies: ["YOLOModel", "YOLOConfig", "TestSupport"],
+            exclude: ["Fixtures"]
         ),
-        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo"]),
+        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "TestSupport"]),
     ],
     // Swift 5 language mode: the numeric code shares buffers across threads explicitly and
     // does not need strict Sendable checking of every static table.

@@ -1,7 +1,7 @@
 /// Counts multiply-accumulates the way Ultralytics counts them (through the `thop` profiler),
 /// so reported GFLOPs (2 × MACs) agree: convolutions `out·(cin/groups)·kh·kw` (bias not counted),
-/// BatchNorm `4·elements`, nearest upsampling `output elements`; activations, pooling, padding,
-/// concatenation and YOLO's own leaf modules count zero.
+/// BatchNorm `4·elements`; activations, pooling, upsampling, padding, concatenation and YOLO's
+/// own leaf modules count zero.
 public struct FLOPCounter: Sendable {
     public private(set) var multiplyAccumulates: Double = 0
 

@@ -11,10 +11,8 @@ public final class Upsample: Module {
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
-        let output = FeatureShape(channels: input.channels, height: input.height * scaleFactor,
-                                  width: input.width * scaleFactor)
-        // thop counts one op per output element for nearest upsampling
-        flops.add(Double(output.elementCount))
-        return output
+        // Ultralytics' profiler (ultralytics-thop) counts no operations for upsampling.
+        return FeatureShape(channels: input.channels, height: input.height * scaleFactor,
+                            width: input.width * scaleFactor)
     }
 }
