@@ -4,8 +4,10 @@ import PackageDescription
 // Targets import one way only:
 //   CYAML, CBLAS (system libraries)
 //   TensorCore  <- CBLAS                       (numerics, knows nothing of YOLO)
+//   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
+//   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
-//   YOLOModel   <- YOLOConfig, TensorCore      (IR, module registry, network)
+//   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
 //   YOLOCommands <- YOLOModel, YOLOConfig, ArgumentParser (the CLI's commands)
 //   yolo        <- YOLOCommands                (executable, a one-line main)
 let package = Package(
@@ -29,9 +31,21 @@ let package = Package(
             path: "Sources/CBLAS",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            providers: [.apt(["libturbojpeg0-dev"])]
+        ),
+        .systemLibrary(
+            name: "CPNG",
+            path: "Sources/CPNG",
+            providers: [.apt(["libpng-dev"])]
+        ),
         .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .target(name: "Checkpoint"),
+        .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"]),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
-        .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore"]),
+        .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore", "Checkpoint"]),
         .target(
             name: "YOLOCommands",
             dependencies: [
@@ -42,6 +56,8 @@ let package = Package(
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
+        .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
             name: "ModelTests",

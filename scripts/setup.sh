@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
     libyaml-dev        # YAML parsing (model, hyperparameter and dataset files)
     libopenblas-dev    # cblas_sgemm for every convolution
-    libjpeg62-turbo-dev  # JPEG decoding and encoding (images)
+    libturbojpeg0-dev  # JPEG decoding and encoding (libjpeg-turbo, images)
     libpng-dev         # PNG decoding and encoding (images)
 )
 
