@@ -6,6 +6,7 @@ import PackageDescription
 //   TensorCore  <- CBLAS                       (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
+//   YOLOEval    <- TensorCore                  (boxes, NMS, metrics)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
 //   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
 //   YOLOCommands <- YOLOModel, YOLOConfig, ArgumentParser (the CLI's commands)
@@ -45,6 +46,7 @@ let package = Package(
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"]),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
+        .target(name: "YOLOEval", dependencies: ["TensorCore"]),
         .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore", "Checkpoint"]),
         .target(
             name: "YOLOCommands",
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
         .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"]),
+        .testTarget(name: "EvalTests", dependencies: ["YOLOEval", "Checkpoint", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
             name: "ModelTests",

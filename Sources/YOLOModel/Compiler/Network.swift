@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// A compiled model: its rows in order, the Detect head's strides and anchors, and the
@@ -44,7 +45,16 @@ public final class Network {
             self.anchorsInStrideUnits = []
             self.anchorsReversed = false
         }
+        lastConsumer = rows.map { $0.consumers.max() ?? $0.index }
+        if let detect = rows.last?.module as? Detect {
+            detect.strides = strides.map { Float($0) }
+            detect.anchors = Tensor(shape: detect.anchors.shape,
+                                    values: anchorsInStrideUnits.flatMap { $0.flatMap { [Float($0.width), Float($0.height)] } })
+        }
     }
+
+    /// For each row, the last row that reads its output (its own index when none does).
+    let lastConsumer: [Int]
 
     public var detect: Detect? { rows.last?.module as? Detect }
 
@@ -108,5 +118,67 @@ public final class Network {
             afterRow(row.index, flops.multiplyAccumulates)
         }
         return outputs
+    }
+}
+
+extension Network {
+    /// Runs the network on a batch of images `[batch, channels, height, width]` (values in 0...1).
+    /// `observe` sees every row's output as it is produced (used by per-layer comparisons).
+    public func forward(_ images: Tensor, observe: ((Int, Tensor) -> Void)? = nil) throws -> DetectOutput {
+        guard let detect, let detectRow = rows.last else {
+            throw ShapeError("the model has no Detect head as its last row")
+        }
+        guard images.shape.count == 4, images.shape[1] == spec.inputChannels else {
+            throw ShapeError("the input must be [batch, \(spec.inputChannels), height, width], got \(images.shape)")
+        }
+        var outputs = [Tensor?](repeating: nil, count: rows.count)
+        for row in rows.dropLast() {
+            let inputs = try row.inputRows.map { index -> Tensor in
+                if index == -1 { return images }
+                guard let value = outputs[index] else { throw ShapeError("row \(index) output was released early") }
+                return value
+            }
+            let output: Tensor
+            do {
+                output = try row.module.forward(inputs)
+            } catch let error as ShapeError {
+                throw ShapeError("row \(row.index) (\(row.kindName)): \(error.message)")
+            }
+            observe?(row.index, output)
+            outputs[row.index] = output
+            // release every output whose last reader has now run
+            for input in row.inputRows where input >= 0 && lastConsumer[input] == row.index { outputs[input] = nil }
+        }
+        let levels = try detectRow.inputRows.map { index -> Tensor in
+            guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
+            return value
+        }
+        return try detect.run(levels)
+    }
+
+    /// Folds every Conv block's batch norm into its convolution (Ultralytics' `model.fuse()`).
+    public func fuse() {
+        var seen = Set<ObjectIdentifier>()
+        for row in rows {
+            row.module.visitModules(&seen) { module in (module as? ConvBlock)?.fuse() }
+        }
+    }
+
+    /// Every tensor of the network with its state_dict name and owner.
+    public var tensorSlots: [(name: String, spec: TensorSpec, owner: any Module)] {
+        rows.flatMap { $0.module.tensorSlots(prefix: "model.\($0.index)") }
+    }
+
+    /// The current value of a tensor by its state_dict name.
+    public func tensor(named name: String) -> Tensor? {
+        guard let slot = tensorSlots.first(where: { $0.name == name }) else { return nil }
+        return slot.owner.tensorValue(String(name.split(separator: ".").last!))
+    }
+
+    /// The state dict as (name, value) pairs in PyTorch order.
+    public var stateDict: [(name: String, value: Tensor)] {
+        tensorSlots.compactMap { slot in
+            slot.owner.tensorValue(String(slot.name.split(separator: ".").last!)).map { (slot.name, $0) }
+        }
     }
 }

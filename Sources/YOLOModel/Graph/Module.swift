@@ -1,3 +1,5 @@
+import TensorCore
+
 /// A node of a compiled network, mirroring one PyTorch `nn.Module`: it owns named tensors,
 /// has named children, and knows the output shape it produces (counting its FLOPs on the way).
 ///
@@ -12,11 +14,34 @@ public protocol Module: AnyObject {
     var ownTensors: [TensorSpec] { get }
     /// The output shape for these inputs; adds the module's MACs to `flops`.
     func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape
+    /// Inference forward pass over NCHW batches.
+    func forward(_ inputs: [Tensor]) throws -> Tensor
+    /// The current value of an owned tensor (a name from `ownTensors`).
+    func tensorValue(_ name: String) -> Tensor?
+    /// Replaces an owned tensor; the shape has been checked against `ownTensors` by the caller.
+    func setTensorValue(_ name: String, _ value: Tensor)
 }
 
 extension Module {
     public var children: [(name: String, module: any Module)] { [] }
     public var ownTensors: [TensorSpec] { [] }
+    public func tensorValue(_ name: String) -> Tensor? { nil }
+    public func setTensorValue(_ name: String, _ value: Tensor) {}
+
+    /// Every owned tensor of the subtree with its dotted name and owner, in state_dict order.
+    public func tensorSlots(prefix: String) -> [(name: String, spec: TensorSpec, owner: any Module)] {
+        var result = ownTensors.map { (name: prefix + "." + $0.name, spec: $0, owner: self as any Module) }
+        for (name, child) in children {
+            result += child.tensorSlots(prefix: prefix + "." + name)
+        }
+        return result
+    }
+
+    /// The only input of a single-input module's forward pass.
+    func singleTensor(_ inputs: [Tensor]) throws -> Tensor {
+        guard inputs.count == 1 else { throw ShapeError("\(typeName) takes one input, got \(inputs.count)") }
+        return inputs[0]
+    }
 
     /// Every tensor of this subtree with its dotted path, in state_dict order.
     public func namedTensors(prefix: String) -> [NamedTensorSpec] {

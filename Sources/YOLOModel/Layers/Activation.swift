@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// An elementwise activation module (`nn.SiLU`, `nn.LeakyReLU`, ...).
@@ -18,6 +19,28 @@ public final class Activation: Module {
         case .sigmoid: return "torch.nn.modules.activation.Sigmoid"
         case .identity: return "torch.nn.modules.linear.Identity"
         }
+    }
+
+    /// The kernel-level function this module computes.
+    public var function: ActivationFunction {
+        switch kind {
+        case .silu: return .silu
+        case .leakyReLU(let slope): return .leakyReLU(negativeSlope: Float(slope))
+        case .relu: return .relu
+        case .hardswish: return .hardswish
+        case .sigmoid: return .sigmoid
+        case .identity: return .identity
+        }
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        var output = try singleTensor(inputs)
+        output.storage.withUnsafeMutableBufferPointer { buffer in
+            Parallel.forEach(buffer.count, minimumChunk: 65_536) { range in
+                function.apply(UnsafeMutableBufferPointer(rebasing: buffer[range]))
+            }
+        }
+        return output
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -1,10 +1,63 @@
+import TensorCore
+
 /// `torch.nn.BatchNorm2d`; YOLOv5 uses eps 1e-3 and momentum 0.03 (set by its weight initialiser).
 public final class BatchNorm2d: Module {
     public let channels: Int
     public static let epsilon: Float = 1e-3
     public static let momentum: Float = 0.03
 
-    public init(_ channels: Int) { self.channels = channels }
+    public var weight: Tensor
+    public var bias: Tensor
+    public var runningMean: Tensor
+    public var runningVariance: Tensor
+    public var batchesTracked: Tensor
+
+    /// PyTorch's initial state: γ = 1, β = 0, mean 0, variance 1.
+    public init(_ channels: Int) {
+        self.channels = channels
+        weight = Tensor(shape: [channels], repeating: 1)
+        bias = Tensor(shape: [channels])
+        runningMean = Tensor(shape: [channels])
+        runningVariance = Tensor(shape: [channels], repeating: 1)
+        batchesTracked = Tensor(shape: [])
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        try forward(try singleTensor(inputs), activation: .identity)
+    }
+
+    /// Eval-mode normalisation with an activation applied in the same pass.
+    public func forward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
+        guard input.shape.count == 4, input.shape[1] == channels else {
+            throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
+        }
+        var output = input
+        BatchNorm.inference(&output, weight: weight, bias: bias, runningMean: runningMean,
+                            runningVariance: runningVariance, epsilon: Self.epsilon, activation: activation)
+        return output
+    }
+
+    public func tensorValue(_ name: String) -> Tensor? {
+        switch name {
+        case "weight": return weight
+        case "bias": return bias
+        case "running_mean": return runningMean
+        case "running_var": return runningVariance
+        case "num_batches_tracked": return batchesTracked
+        default: return nil
+        }
+    }
+
+    public func setTensorValue(_ name: String, _ value: Tensor) {
+        switch name {
+        case "weight": weight = value
+        case "bias": bias = value
+        case "running_mean": runningMean = value
+        case "running_var": runningVariance = value
+        case "num_batches_tracked": batchesTracked = value
+        default: break
+        }
+    }
 
     public var typeName: String { "torch.nn.modules.batchnorm.BatchNorm2d" }
 

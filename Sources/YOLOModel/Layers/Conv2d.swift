@@ -1,3 +1,5 @@
+import TensorCore
+
 /// `torch.nn.Conv2d` with square kernels, stride, zero padding, dilation and groups.
 public final class Conv2d: Module {
     public let inputChannels: Int
@@ -8,6 +10,8 @@ public final class Conv2d: Module {
     public let dilation: Int
     public let groups: Int
     public let hasBias: Bool
+    public var weight: Tensor
+    public var bias: Tensor?
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
                 padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) throws {
@@ -28,6 +32,33 @@ public final class Conv2d: Module {
         self.dilation = dilation
         self.groups = groups
         self.hasBias = bias
+        self.weight = Tensor(shape: [outputChannels, inputChannels / groups, kernelSize, kernelSize])
+        self.bias = bias ? Tensor(shape: [outputChannels]) : nil
+    }
+
+    public var geometry: Conv2DGeometry {
+        Conv2DGeometry(inputChannels: inputChannels, outputChannels: outputChannels, kernelSize: kernelSize,
+                       stride: stride, padding: padding, dilation: dilation, groups: groups)
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        try forward(try singleTensor(inputs), activation: .identity)
+    }
+
+    /// The convolution with an activation applied in the same pass (used once a BatchNorm is folded in).
+    public func forward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
+        guard input.shape.count == 4, input.shape[1] == inputChannels else {
+            throw ShapeError("convolution expects \(inputChannels) input channels, got shape \(input.shape)")
+        }
+        return Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, activation: activation)
+    }
+
+    public func tensorValue(_ name: String) -> Tensor? {
+        name == "weight" ? weight : name == "bias" ? bias : nil
+    }
+
+    public func setTensorValue(_ name: String, _ value: Tensor) {
+        if name == "weight" { weight = value } else if name == "bias" { bias = value }
     }
 
     public var typeName: String { "torch.nn.modules.conv.Conv2d" }

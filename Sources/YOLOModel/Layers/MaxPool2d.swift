@@ -1,3 +1,5 @@
+import TensorCore
+
 /// `torch.nn.MaxPool2d` (floor mode): padding counts as −∞, so padded cells never win.
 public final class MaxPool2d: Module {
     public let kernelSize: Int
@@ -18,6 +20,10 @@ public final class MaxPool2d: Module {
     }
 
     public var typeName: String { "torch.nn.modules.pooling.MaxPool2d" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        MaxPool.forward(try singleTensor(inputs), kernelSize: kernelSize, stride: stride, padding: padding)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

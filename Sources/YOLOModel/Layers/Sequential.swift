@@ -1,3 +1,5 @@
+import TensorCore
+
 /// `torch.nn.Sequential`: children named `0`, `1`, ... applied in order.
 public final class Sequential: Module {
     public let layers: [any Module]
@@ -8,6 +10,12 @@ public final class Sequential: Module {
 
     public var children: [(name: String, module: any Module)] {
         layers.enumerated().map { (name: String($0.offset), module: $0.element) }
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        var x = try singleTensor(inputs)
+        for layer in layers { x = try layer.forward([x]) }
+        return x
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// `torch.nn.Upsample` by an integer scale factor, nearest neighbour.
 public final class Upsample: Module {
     public let scaleFactor: Int
@@ -8,6 +10,10 @@ public final class Upsample: Module {
     }
 
     public var typeName: String { "torch.nn.modules.upsampling.Upsample" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        NearestUpsample.forward(try singleTensor(inputs), factor: scaleFactor)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

@@ -1,3 +1,5 @@
+import TensorCore
+
 /// `torch.nn.ZeroPad2d` with (left, right, top, bottom) padding.
 public final class ZeroPad2d: Module {
     public let left: Int, right: Int, top: Int, bottom: Int
@@ -13,6 +15,10 @@ public final class ZeroPad2d: Module {
     }
 
     public var typeName: String { "torch.nn.modules.padding.ZeroPad2d" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        ChannelOps.zeroPad(try singleTensor(inputs), left: left, right: right, top: top, bottom: bottom)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Bottleneck`: 1×1 Conv to c2·e, 3×3 Conv to c2, plus the input when
@@ -18,6 +19,12 @@ public final class Bottleneck: Module {
     public var typeName: String { "models.common.Bottleneck" }
 
     public var children: [(name: String, module: any Module)] { [("cv1", cv1), ("cv2", cv2)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        let y = try cv2.forward([try cv1.forward([x])])
+        return addsShortcut ? ChannelOps.add(x, y) : y
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let hidden = try cv1.outputShape(for: inputs, flops: &flops)

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `BottleneckCSP` (CSPNet): a Conv + bottlenecks + plain 1×1 branch, concatenated,
@@ -30,6 +31,13 @@ public final class BottleneckCSP: Module {
 
     public var children: [(name: String, module: any Module)] {
         [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("cv4", cv4), ("bn", bn), ("act", act), ("m", m)]
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        let y1 = try cv3.forward([try m.forward([try cv1.forward([x])])])
+        let y2 = try cv2.forward([x])
+        return try cv4.forward([try bn.forward(ChannelOps.concatenate([y1, y2]), activation: act.function)])
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `C3`: two 1×1 branches to c2·e, n bottlenecks on the first, concatenated and
@@ -22,6 +23,12 @@ public final class C3: Module {
 
     public var children: [(name: String, module: any Module)] {
         [("cv1", cv1), ("cv2", cv2), ("cv3", cv3), ("m", m)]
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        let branch = try m.forward([try cv1.forward([x])])
+        return try cv3.forward([ChannelOps.concatenate([branch, try cv2.forward([x])])])
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Concat` along the channel dimension of the rows named in `from`.
@@ -5,6 +6,14 @@ public final class Concat: Module {
     public init() {}
 
     public var typeName: String { "models.common.Concat" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        guard let first = inputs.first else { throw ShapeError("Concat needs inputs") }
+        for x in inputs where x.shape[0] != first.shape[0] || x.shape[2] != first.shape[2] || x.shape[3] != first.shape[3] {
+            throw ShapeError("cannot concatenate \(inputs.map(\.shape)): sizes differ (input size not a multiple of the stride?)")
+        }
+        return ChannelOps.concatenate(inputs)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         try concatenate(inputs)

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Contract`: space-to-depth by a gain s, (c, h, w) → (c·s², h/s, w/s).
@@ -7,6 +8,14 @@ public final class Contract: Module {
     public init(gain: Int) { self.gain = gain }
 
     public var typeName: String { "models.common.Contract" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        guard x.shape[2] % gain == 0, x.shape[3] % gain == 0 else {
+            throw ShapeError("Contract by \(gain) needs height and width divisible by \(gain), got \(x.shape)")
+        }
+        return ChannelOps.contract(x, gain: gain)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Conv`: Conv2d (no bias, "same" padding by default) → BatchNorm2d → activation.
@@ -5,6 +6,8 @@ import YOLOConfig
 public final class ConvBlock: Module {
     public let conv: Conv2d
     public let bn: BatchNorm2d
+    /// True once the batch norm is folded into the convolution (then `bn` is no longer used).
+    public private(set) var isFused = false
     /// The shared default activation, or an Identity when built with act=False.
     public let act: any Module
     public let typeName: String
@@ -23,7 +26,27 @@ public final class ConvBlock: Module {
     public var outputChannels: Int { conv.outputChannels }
 
     public var children: [(name: String, module: any Module)] {
-        [("conv", conv), ("bn", bn), ("act", act)]
+        isFused ? [("conv", conv), ("act", act)] : [("conv", conv), ("bn", bn), ("act", act)]
+    }
+
+    /// The activation applied in the same pass as the layer before it.
+    var activationFunction: ActivationFunction { (act as? Activation)?.function ?? .identity }
+
+    /// Folds the batch norm into the convolution's weight and a new bias (Ultralytics' `fuse`).
+    public func fuse() {
+        guard !isFused else { return }
+        let folded = BatchNorm.fold(convolutionWeight: conv.weight, convolutionBias: conv.bias, weight: bn.weight,
+                                    bias: bn.bias, runningMean: bn.runningMean, runningVariance: bn.runningVariance,
+                                    epsilon: BatchNorm2d.epsilon)
+        conv.weight = folded.weight
+        conv.bias = folded.bias
+        isFused = true
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        if isFused { return try conv.forward(x, activation: activationFunction) }
+        return try bn.forward(try conv.forward(x, activation: .identity), activation: activationFunction)
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

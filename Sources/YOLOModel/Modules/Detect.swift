@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Detect` head: per output level a 1×1 Conv2d with bias to anchors·(classes + 5)
@@ -10,6 +11,10 @@ public final class Detect: Module {
     public let anchorPixels: [[(width: Double, height: Double)]]
     public let inputChannels: [Int]
     public let m: ModuleList
+    /// The `anchors` buffer: [levels, anchors, 2] in units of each level's stride.
+    public var anchors: Tensor
+    /// Each level's stride in input pixels (set by the network once measured).
+    public var strides: [Float] = []
 
     public init(classCount: Int, anchors: [[Double]], inputChannels: [Int]) throws {
         self.classCount = classCount
@@ -20,6 +25,87 @@ public final class Detect: Module {
         self.inputChannels = inputChannels
         let outputs = anchorsPerLevel * (classCount + 5)
         m = ModuleList(try inputChannels.map { try Conv2d($0, outputs, kernelSize: 1, bias: true) })
+        self.anchors = Tensor(shape: [inputChannels.count, anchorsPerLevel, 2])
+    }
+
+    public var heads: [Conv2d] { m.items.map { $0 as! Conv2d } }
+
+    public func tensorValue(_ name: String) -> Tensor? { name == "anchors" ? anchors : nil }
+
+    public func setTensorValue(_ name: String, _ value: Tensor) {
+        if name == "anchors" { anchors = value }
+    }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        try run(inputs).decoded
+    }
+
+    /// Runs the heads on each level's features: the raw maps `[batch, anchors, ny, nx, classes + 5]`
+    /// (before sigmoid, what the loss uses) and the decoded boxes `[batch, Σ anchors·ny·nx, classes + 5]`
+    /// with xy = (2σ − 0.5 + grid)·stride, wh = (2σ)²·anchor·stride, then objectness and class
+    /// probabilities — Ultralytics' inference output, rows level by level, anchor-major.
+    public func run(_ inputs: [Tensor]) throws -> DetectOutput {
+        guard inputs.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(inputs.count) inputs")
+        }
+        guard strides.count == levelCount else { throw ShapeError("Detect strides are not set") }
+        let batch = inputs[0].shape[0]
+        let no = outputsPerAnchor, na = anchorsPerLevel
+        var raw: [Tensor] = []
+        var rowsPerLevel: [Int] = []
+        for (level, input) in inputs.enumerated() {
+            let map = try heads[level].forward([input])  // [batch, na·no, ny, nx]
+            let (ny, nx) = (map.shape[2], map.shape[3])
+            var permuted = Tensor(shape: [batch, na, ny, nx, no])
+            map.storage.withUnsafeBufferPointer { src in
+                permuted.storage.withUnsafeMutableBufferPointer { dst in
+                    for b in 0..<batch {
+                        for a in 0..<na {
+                            for k in 0..<no {
+                                let plane = src.baseAddress! + ((b * na + a) * no + k) * ny * nx
+                                let out = dst.baseAddress! + (b * na + a) * ny * nx * no + k
+                                for cell in 0..<(ny * nx) { out[cell * no] = plane[cell] }
+                            }
+                        }
+                    }
+                }
+            }
+            raw.append(permuted)
+            rowsPerLevel.append(na * ny * nx)
+        }
+        let totalRows = rowsPerLevel.reduce(0, +)
+        var decoded = Tensor(shape: [batch, totalRows, no])
+        decoded.storage.withUnsafeMutableBufferPointer { out in
+            var rowOffset = 0
+            for (level, map) in raw.enumerated() {
+                let (ny, nx) = (map.shape[2], map.shape[3])
+                let stride = strides[level]
+                map.storage.withUnsafeBufferPointer { src in
+                    Parallel.forEach(batch * na) { pairs in
+                        for pair in pairs {
+                            let (b, a) = (pair / na, pair % na)
+                            let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
+                            let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
+                            for y in 0..<ny {
+                                for x in 0..<nx {
+                                    let cell = (a * ny + y) * nx + x
+                                    let input = src.baseAddress! + ((b * na + a) * ny * nx + y * nx + x) * no
+                                    let output = out.baseAddress! + (b * totalRows + rowOffset + cell) * no
+                                    for k in 0..<no { output[k] = sigmoid(input[k]) }
+                                    output[0] = (output[0] * 2 + (Float(x) - 0.5)) * stride
+                                    output[1] = (output[1] * 2 + (Float(y) - 0.5)) * stride
+                                    let w = output[2] * 2, h = output[3] * 2
+                                    output[2] = w * w * anchorWidth
+                                    output[3] = h * h * anchorHeight
+                                }
+                            }
+                        }
+                    }
+                }
+                rowOffset += rowsPerLevel[level]
+            }
+        }
+        return DetectOutput(decoded: decoded, raw: raw)
     }
 
     public var typeName: String { "models.yolo.Detect" }
@@ -91,4 +177,12 @@ public enum DetectKind: ModuleKind {
             try Detect(classCount: nc, anchors: anchors, inputChannels: channels)
         }
     }
+}
+
+/// What the Detect head returns for a batch.
+public struct DetectOutput {
+    /// `[batch, Σ anchors·ny·nx, classes + 5]`: box centre and size in input pixels, objectness, class probabilities.
+    public var decoded: Tensor
+    /// Per level `[batch, anchors, ny, nx, classes + 5]` before the sigmoid (for the loss).
+    public var raw: [Tensor]
 }

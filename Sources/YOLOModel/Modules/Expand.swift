@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Expand`: depth-to-space by a gain s, (c, h, w) → (c/s², h·s, w·s).
@@ -7,6 +8,10 @@ public final class Expand: Module {
     public init(gain: Int) { self.gain = gain }
 
     public var typeName: String { "models.common.Expand" }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        ChannelOps.expand(try singleTensor(inputs), gain: gain)
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

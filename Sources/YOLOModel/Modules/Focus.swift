@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `Focus`: space-to-depth (four pixel phases stacked as channels) then a Conv.
@@ -13,6 +14,14 @@ public final class Focus: Module {
     public var typeName: String { "models.common.Focus" }
 
     public var children: [(name: String, module: any Module)] { [("conv", conv)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        guard x.shape[2] % 2 == 0, x.shape[3] % 2 == 0 else {
+            throw ShapeError("Focus needs an even height and width, got \(x.shape[2])×\(x.shape[3])")
+        }
+        return try conv.forward([ChannelOps.focusSlices(x)])
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)

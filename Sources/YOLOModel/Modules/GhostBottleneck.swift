@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `GhostBottleneck` (GhostNet): GhostConv → (depthwise Conv when strided) →
@@ -25,6 +26,10 @@ public final class GhostBottleneck: Module {
     public var typeName: String { "models.common.GhostBottleneck" }
 
     public var children: [(name: String, module: any Module)] { [("conv", conv), ("shortcut", shortcut)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        ChannelOps.add(try conv.forward(inputs), try shortcut.forward(inputs))
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let main = try conv.outputShape(for: inputs, flops: &flops)

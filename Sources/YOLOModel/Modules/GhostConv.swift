@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `GhostConv`: a Conv to c2/2 and a cheap 5×5 depthwise Conv of that, concatenated.
@@ -15,6 +16,11 @@ public final class GhostConv: Module {
     public var typeName: String { "models.common.GhostConv" }
 
     public var children: [(name: String, module: any Module)] { [("cv1", cv1), ("cv2", cv2)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let y = try cv1.forward(inputs)
+        return ChannelOps.concatenate([y, try cv2.forward([y])])
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let primary = try cv1.outputShape(for: inputs, flops: &flops)

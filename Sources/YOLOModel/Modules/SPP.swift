@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `SPP`: a 1×1 Conv to c1/2, max-pools of several sizes in parallel (stride 1,
@@ -17,6 +18,12 @@ public final class SPP: Module {
     public var typeName: String { "models.common.SPP" }
 
     public var children: [(name: String, module: any Module)] { [("cv1", cv1), ("cv2", cv2), ("m", m)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try cv1.forward(inputs)
+        let pooled = try m.items.map { try $0.forward([x]) }
+        return try cv2.forward([ChannelOps.concatenate([x] + pooled)])
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let hidden = try cv1.outputShape(for: inputs, flops: &flops)

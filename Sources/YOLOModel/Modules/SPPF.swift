@@ -1,3 +1,4 @@
+import TensorCore
 import YOLOConfig
 
 /// Ultralytics' `SPPF`: SPP(5, 9, 13) computed as one k×k max-pool applied three times in a chain.
@@ -16,6 +17,14 @@ public final class SPPF: Module {
     public var typeName: String { "models.common.SPPF" }
 
     public var children: [(name: String, module: any Module)] { [("cv1", cv1), ("cv2", cv2), ("m", m)] }
+
+    public func forward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try cv1.forward(inputs)
+        let y1 = try m.forward([x])
+        let y2 = try m.forward([y1])
+        let y3 = try m.forward([y2])
+        return try cv2.forward([ChannelOps.concatenate([x, y1, y2, y3])])
+    }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let x = try cv1.outputShape(for: inputs, flops: &flops)

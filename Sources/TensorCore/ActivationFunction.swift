@@ -1,0 +1,38 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Elementwise activations, computed in float32 as PyTorch's CPU kernels do.
+public enum ActivationFunction: Sendable, Equatable {
+    case identity
+    case silu
+    case leakyReLU(negativeSlope: Float)
+    case relu
+    case hardswish
+    case sigmoid
+
+    @inline(__always)
+    public func apply(_ x: Float) -> Float {
+        switch self {
+        case .identity: return x
+        case .silu: return x / (1 + expf(-x))
+        case .leakyReLU(let slope): return x > 0 ? x : x * slope
+        case .relu: return x > 0 ? x : 0
+        case .hardswish: return x * min(max(x + 3, 0), 6) / 6
+        case .sigmoid: return 1 / (1 + expf(-x))
+        }
+    }
+
+    /// Applies the activation in place over a buffer.
+    public func apply(_ buffer: UnsafeMutableBufferPointer<Float>) {
+        switch self {
+        case .identity: return
+        case .silu: for i in buffer.indices { buffer[i] = buffer[i] / (1 + expf(-buffer[i])) }
+        default: for i in buffer.indices { buffer[i] = apply(buffer[i]) }
+        }
+    }
+}
+
+/// The logistic function, PyTorch's `sigmoid`.
+@inline(__always)
+public func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }

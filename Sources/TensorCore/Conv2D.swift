@@ -1,0 +1,91 @@
+/// The geometry of a 2-D convolution over NCHW input with OIHW weights.
+public struct Conv2DGeometry: Sendable, Equatable {
+    public var inputChannels: Int
+    public var outputChannels: Int
+    public var kernelSize: Int
+    public var stride: Int
+    public var padding: Int
+    public var dilation: Int
+    public var groups: Int
+
+    public init(inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int = 1, padding: Int = 0,
+                dilation: Int = 1, groups: Int = 1) {
+        self.inputChannels = inputChannels
+        self.outputChannels = outputChannels
+        self.kernelSize = kernelSize
+        self.stride = stride
+        self.padding = padding
+        self.dilation = dilation
+        self.groups = groups
+    }
+
+    public func outputSize(_ n: Int) -> Int { (n + 2 * padding - dilation * (kernelSize - 1) - 1) / stride + 1 }
+
+    /// A 1×1, stride-1, unpadded convolution is a plain matrix product over the pixels.
+    public var isPointwise: Bool { kernelSize == 1 && stride == 1 && padding == 0 && groups == 1 }
+
+    /// Rows of the im2col matrix of one group: (C/groups)·k·k.
+    public var patchSize: Int { inputChannels / groups * kernelSize * kernelSize }
+}
+
+/// Convolution forward: im2col + `cblas_sgemm` per image and group, 1×1 convolutions as a
+/// plain GEMM, with bias and activation applied while each output plane is still in cache.
+public enum Conv2D {
+    public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
+                               activation: ActivationFunction = .identity) -> Tensor {
+        precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
+                     "conv input \(input.shape) does not have \(g.inputChannels) channels")
+        let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
+        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+        let pixels = outH * outW
+        var output = Tensor(shape: [batch, g.outputChannels, outH, outW])
+        let outPerGroup = g.outputChannels / g.groups
+        let inPerGroup = g.inputChannels / g.groups
+        var columns = g.isPointwise ? [] : [Float](repeating: 0, count: g.patchSize * pixels)
+
+        input.storage.withUnsafeBufferPointer { x in
+            weight.storage.withUnsafeBufferPointer { w in
+                output.storage.withUnsafeMutableBufferPointer { y in
+                    columns.withUnsafeMutableBufferPointer { cols in
+                        for b in 0..<batch {
+                            for group in 0..<g.groups {
+                                let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
+                                let yGroup = y.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
+                                let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
+                                let rhs: UnsafePointer<Float>
+                                if g.isPointwise {
+                                    rhs = UnsafePointer(xGroup)
+                                } else {
+                                    Im2Col.fill(UnsafePointer(xGroup), channels: inPerGroup, height: height, width: width,
+                                                geometry: g, outputHeight: outH, outputWidth: outW, columns: cols.baseAddress!)
+                                    rhs = UnsafePointer(cols.baseAddress!)
+                                }
+                                GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup)
+                            }
+                        }
+                    }
+                    applyBiasAndActivation(y, channels: g.outputChannels, batch: batch, pixels: pixels,
+                                           bias: bias, activation: activation)
+                }
+            }
+        }
+        return output
+    }
+
+    /// Adds the per-channel bias and applies the activation, one (image, channel) plane per task.
+    static func applyBiasAndActivation(_ y: UnsafeMutableBufferPointer<Float>, channels: Int, batch: Int, pixels: Int,
+                                       bias: Tensor?, activation: ActivationFunction) {
+        if bias == nil && activation == .identity { return }
+        let biasValues = bias?.storage
+        Parallel.forEach(batch * channels, minimumChunk: max(1, 16_384 / max(pixels, 1))) { planes in
+            for planeIndex in planes {
+                let plane = UnsafeMutableBufferPointer(rebasing: y[(planeIndex * pixels)..<((planeIndex + 1) * pixels)])
+                if let biasValues {
+                    let channelBias = biasValues[planeIndex % channels]
+                    for i in plane.indices { plane[i] += channelBias }
+                }
+                activation.apply(plane)
+            }
+        }
+    }
+}

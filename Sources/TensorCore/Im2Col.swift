@@ -1,0 +1,41 @@
+/// Unfolds image patches into the columns of a matrix so a convolution becomes one GEMM:
+/// row (c, ky, kx), column (oy, ox) holds input[c, oy·s − p + ky·d, ox·s − p + kx·d] (0 outside).
+public enum Im2Col {
+    public static func fill(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                            geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int,
+                            columns: UnsafeMutablePointer<Float>) {
+        let k = g.kernelSize
+        let pixels = outputHeight * outputWidth
+        Parallel.forEach(channels * k * k, minimumChunk: max(1, 8192 / max(pixels, 1))) { rows in
+            for row in rows {
+                let c = row / (k * k)
+                let ky = (row / k) % k
+                let kx = row % k
+                let plane = input + c * height * width
+                let out = columns + row * pixels
+                for oy in 0..<outputHeight {
+                    let iy = oy * g.stride - g.padding + ky * g.dilation
+                    let outRow = out + oy * outputWidth
+                    if iy < 0 || iy >= height {
+                        outRow.update(repeating: 0, count: outputWidth)
+                        continue
+                    }
+                    let inRow = plane + iy * width
+                    let x0 = kx * g.dilation - g.padding
+                    if g.stride == 1 {
+                        // contiguous run: zeros left, a copy, zeros right
+                        let first = max(0, -x0), last = min(outputWidth, width - x0)
+                        if first > 0 { outRow.update(repeating: 0, count: min(first, outputWidth)) }
+                        if last > first { (outRow + first).update(from: inRow + x0 + first, count: last - first) }
+                        if last < outputWidth { (outRow + max(last, first)).update(repeating: 0, count: outputWidth - max(last, first)) }
+                    } else {
+                        for ox in 0..<outputWidth {
+                            let ix = ox * g.stride + x0
+                            outRow[ox] = (ix >= 0 && ix < width) ? inRow[ix] : 0
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
