@@ -62,6 +62,8 @@ public struct ModelSpec: Sendable {
     public var channelMultiple: Int
     public var inputChannels: Int
     public var rows: [Row]
+    /// How many of `rows` came from `backbone` (the rest from `head`).
+    public var backboneRowCount: Int?
     /// Top-level keys nobody reads (typos are the usual cause), reported rather than ignored silently.
     public var unusedKeys: [(key: String, mark: SourceMark)]
 
@@ -160,6 +162,7 @@ public struct ModelSpec: Sendable {
             for item in items {
                 rows.append(try Self.parseRow(item, index: rows.count))
             }
+            if section == "backbone" { backboneRowCount = rows.count }
         }
         guard !rows.isEmpty else { throw ConfigError("the model has no rows in backbone or head", file: file) }
         self.rows = rows

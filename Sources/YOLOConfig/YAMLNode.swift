@@ -67,6 +67,20 @@ public struct YAMLScalar: Sendable, Equatable {
         self.value = isQuoted ? .string(text) : ScalarResolver.resolve(text)
     }
 
+    /// A scalar whose type is already known (built from data that was typed elsewhere, such as
+    /// the model description pickled inside a checkpoint).
+    public init(value: Value) {
+        self.value = value
+        self.isQuoted = false
+        switch value {
+        case .null: text = ""
+        case .bool(let b): text = b ? "true" : "false"
+        case .int(let i): text = String(i)
+        case .float(let d): text = pythonFloatRepr(d)
+        case .string(let s): text = s
+        }
+    }
+
     public var kindDescription: String {
         switch value {
         case .null: return "null"

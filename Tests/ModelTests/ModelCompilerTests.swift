@@ -160,3 +160,19 @@ final class ModelCompilerTests: XCTestCase {
                      containing: ["bad.yaml:7:5", "groups 5 must divide"])
     }
 }
+
+final class ModelSpecWriterTests: XCTestCase {
+    /// Writing a spec back to YAML and reading it again compiles to the same network.
+    func testWrittenYAMLCompilesToTheSameNetwork() throws {
+        for file in ["models/yolov5s.yaml", "models/hub/yolov5s-LeakyReLU.yaml", "models/hub/yolov3-tiny.yaml",
+                     "models/hub/yolov5n6.yaml", "Tests/ModelTests/Fixtures/extra-modules.yaml"] {
+            let spec = try ModelSpec.load(path: SharedData.project(file))
+            let again = try ModelSpec.parse(spec.yamlText, file: "written.yaml")
+            XCTAssertEqual(again.backboneRowCount, spec.backboneRowCount, file)
+            let a = try ModelCompiler().compile(spec), b = try ModelCompiler().compile(again)
+            XCTAssertEqual(ModelSummary.table(a), ModelSummary.table(b), file)
+            XCTAssertEqual(a.namedTensors, b.namedTensors, file)
+            XCTAssertEqual(again.activation, spec.activation, file)
+        }
+    }
+}

@@ -101,3 +101,37 @@ final class UltralyticsFiguresTests: XCTestCase {
         }
     }
 }
+
+/// The same comparison for a test-only YAML that uses the module kinds no stock YAML uses
+/// (Fixtures/extra-modules.yaml, figures by scripts/reference/extra_modules_figures.py).
+final class ExtraModulesFiguresTests: XCTestCase {
+    struct Figures: Decodable {
+        let params: Int
+        let layers: Int
+        let gflops_640_direct: Double
+        let strides: [Double]
+        let anchors_grid_units: [[[Double]]]
+        let table: [String]
+        let state_dict: [[UltralyticsFiguresTests.AnyCodable]]
+    }
+
+    func testExtraModuleKindsMatchUltralytics() throws {
+        let data = try Data(contentsOf: URL(fileURLWithPath: SharedData.project("Tests/ModelTests/Fixtures/extra_modules_figures.json")))
+        let expected = try XCTUnwrap(try JSONDecoder().decode([String: Figures].self, from: data)["extra-modules.yaml"])
+        let spec = try ModelSpec.load(path: SharedData.project("Tests/ModelTests/Fixtures/extra-modules.yaml"))
+        let network = try ModelCompiler().compile(spec)
+        XCTAssertEqual(network.parameterCount, expected.params)
+        XCTAssertEqual(network.layerCount, expected.layers)
+        XCTAssertEqual(try network.gigaFLOPs(imageSize: 640), expected.gflops_640_direct, accuracy: 1e-9)
+        XCTAssertEqual(network.strides, expected.strides)
+        XCTAssertEqual(network.anchorsInStrideUnits.map { $0.map { [$0.width, $0.height] } }, expected.anchors_grid_units)
+        XCTAssertEqual(ModelSummary.table(network), expected.table)
+        let names = network.namedTensors
+        XCTAssertEqual(names.count, expected.state_dict.count)
+        for (ours, theirs) in zip(names, expected.state_dict) {
+            guard case .string(let name) = theirs[0], case .ints(let shape) = theirs[1] else { return XCTFail("bad fixture") }
+            XCTAssertEqual(ours.name, name)
+            XCTAssertEqual(ours.spec.shape, shape, name)
+        }
+    }
+}
