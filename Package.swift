@@ -58,13 +58,13 @@ let package = Package(
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
-        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"]),
-        .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"]),
+        .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
+        .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "EvalTests", dependencies: ["YOLOEval", "Checkpoint", "TestSupport"]),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
             name: "ModelTests",
-            dependencies: ["YOLOModel", "YOLOConfig", "TestSupport"],
+            dependencies: ["YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"],
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "TestSupport"]),

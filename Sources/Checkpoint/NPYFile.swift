@@ -58,7 +58,12 @@ public enum NPYFile {
                 return n
             }
         let dataStart = headerStart + headerLength
-        let byteCount = shape.reduce(1, *) * dtype.byteCount
+        var byteCount = dtype.byteCount
+        for extent in shape {
+            let (product, overflow) = byteCount.multipliedReportingOverflow(by: extent)
+            guard !overflow else { throw CheckpointError(".npy shape \(shape) is too large", file: file) }
+            byteCount = product
+        }
         guard bytes.count - dataStart >= byteCount else {
             throw CheckpointError("truncated .npy data: \(bytes.count - dataStart) of \(byteCount) bytes", file: file)
         }

@@ -156,6 +156,14 @@ extension Network {
         return try detect.run(levels)
     }
 
+    /// True once `fuse()` has folded the batch norms.
+    public var isFused: Bool {
+        var fused = false
+        var seen = Set<ObjectIdentifier>()
+        for row in rows { row.module.visitModules(&seen) { if let block = $0 as? ConvBlock, block.isFused { fused = true } } }
+        return fused
+    }
+
     /// Folds every Conv block's batch norm into its convolution (Ultralytics' `model.fuse()`).
     public func fuse() {
         var seen = Set<ObjectIdentifier>()

@@ -40,7 +40,9 @@ extension Network {
         var accepted: [(slot: (name: String, spec: TensorSpec, owner: any Module), tensor: StoredTensor)] = []
         for slot in slots {
             guard let stored = byName[slot.name] else { error.missing.append(slot.name); continue }
-            guard stored.shape == slot.spec.shape else {
+            // a scalar stored as [1] (as some exporters write 0-d tensors) is the same value
+            let sameScalar = slot.spec.shape.isEmpty && stored.shape == [1]
+            guard stored.shape == slot.spec.shape || sameScalar else {
                 error.mismatched.append((slot.name, slot.spec.shape, stored.shape))
                 continue
             }
@@ -52,7 +54,7 @@ extension Network {
         }
         for (slot, stored) in accepted {
             let local = String(slot.name.split(separator: ".").last!)
-            slot.owner.setTensorValue(local, Tensor(shape: stored.shape, values: stored.floats()))
+            slot.owner.setTensorValue(local, Tensor(shape: slot.spec.shape, values: stored.floats()))
         }
         return accepted.map(\.slot.name)
     }

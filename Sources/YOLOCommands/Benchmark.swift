@@ -1,0 +1,78 @@
+import ArgumentParser
+import Dispatch
+import TensorCore
+import YOLOConfig
+import YOLOModel
+
+/// `yolo benchmark`: fused inference latency at batch 1, median of repeated runs after warm-up.
+public struct Benchmark: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        abstract: "Time fused inference (batch 1) at one or more image sizes.")
+
+    @Option(help: "Weights (.pt or .safetensors); without them the --cfg model gets seeded random weights.")
+    public var weights: String?
+
+    @Option(name: .customLong("cfg"), help: "Model YAML when no weights are given.")
+    public var cfg: String = "yolov5s.yaml"
+
+    @Option(name: [.customLong("img"), .customLong("imgsz")], parsing: .upToNextOption, help: "Square input sizes.")
+    public var img: [Int] = [640, 320]
+
+    @Option(help: "Timed runs per size (after warm-up).")
+    public var runs: Int = 20
+
+    @Option(help: "Untimed warm-up runs per size.")
+    public var warmup: Int = 3
+
+    @Option(help: "Threads for OpenBLAS and the other kernels.")
+    public var threads: Int = 2
+
+    @Flag(name: .customLong("no-fuse"), help: "Keep batch norms separate.")
+    public var noFuse = false
+
+    public init() {}
+
+    public func run() throws {
+        try reportingConfigErrors {
+            guard runs > 0, warmup >= 0, threads > 0, img.allSatisfy({ $0 > 0 }) else {
+                throw ConfigError("--runs, --threads and --img must be positive", file: nil)
+            }
+            GEMM.setThreadCount(threads)
+            Parallel.width = threads
+            let network: Network
+            let name: String
+            if let weights {
+                network = try ModelLoader.load(weights: weights).network
+                name = weights
+            } else {
+                let path = try ModelFileLocator.locate(cfg)
+                network = try ModelCompiler().compile(try ModelSpec.load(path: path))
+                network.initializeWeights(seed: 0)
+                name = path + " (random weights)"
+            }
+            if !noFuse { network.fuse() }
+            print("benchmark: \(name), \(noFuse ? "unfused" : "fused"), batch 1, \(threads) threads, \(runs) runs after \(warmup) warm-up")
+            print(String(repeating: " ", count: 6) + "size   median ms      min ms      max ms")
+            for size in img {
+                let stride = max(Int(network.strides.max() ?? 32), 32)
+                let side = (size + stride - 1) / stride * stride
+                let input = Tensor(shape: [1, network.spec.inputChannels, side, side], repeating: 0.5)
+                for _ in 0..<warmup { _ = try network.forward(input) }
+                var times: [Double] = []
+                for _ in 0..<runs {
+                    let start = DispatchTime.now().uptimeNanoseconds
+                    _ = try network.forward(input)
+                    times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+                }
+                times.sort()
+                let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+                print(pad("\(side)", 10) + pad(fixed(median), 14) + pad(fixed(times[0]), 12) + pad(fixed(times[times.count - 1]), 12))
+            }
+        }
+    }
+
+    private func fixed(_ value: Double) -> String { ModelSummary.formatFixed(value, decimals: 1) }
+    private func pad(_ text: String, _ width: Int) -> String {
+        String(repeating: " ", count: max(0, width - text.count)) + text
+    }
+}
