@@ -9,7 +9,7 @@ import PackageDescription
 //   YOLOEval    <- TensorCore                  (boxes, NMS, metrics)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
 //   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
-//   YOLOCommands <- YOLOModel, YOLOConfig, ArgumentParser (the CLI's commands)
+//   YOLOCommands <- YOLOModel, YOLOConfig, YOLOData, YOLOEval, ArgumentParser (the CLI's commands)
 //   yolo        <- YOLOCommands                (executable, a one-line main)
 let package = Package(
     name: "YOLOv5Swift",
@@ -51,7 +51,7 @@ let package = Package(
         .target(
             name: "YOLOCommands",
             dependencies: [
-                "YOLOModel", "YOLOConfig",
+                "YOLOModel", "YOLOConfig", "YOLOData", "YOLOEval",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -4,37 +4,8 @@ import TestSupport
 
 /// Runs the built `yolo` executable as a user would and checks its output and exit status.
 final class InfoCommandTests: XCTestCase {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    /// The folder holding the built products (the test bundle sits beside the executable).
-    private var yoloExecutable: String {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        var candidates = [bundle.appendingPathComponent("yolo").path]
-        for path in Bundle.allBundles.map(\.bundleURL) {
-            candidates.append(path.deletingLastPathComponent().appendingPathComponent("yolo").path)
-        }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
-    }
-
-    private func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: yoloExecutable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: SharedData.projectRoot)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let outData = out.fileHandleForReading.readDataToEndOfFile()
-        let errData = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
-    }
+    private let runner = CommandRunner()
+    private func run(_ arguments: [String]) throws -> CommandRunner.Result { try runner.run(arguments) }
 
     private func temporaryYAML(_ text: String) throws -> String {
         let path = NSTemporaryDirectory() + "yolo-cli-\(UUID().uuidString).yaml"
@@ -43,7 +14,7 @@ final class InfoCommandTests: XCTestCase {
         return path
     }
 
-    private func assertCleanFailure(_ result: Result, mentions fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
+    private func assertCleanFailure(_ result: CommandRunner.Result, mentions fragments: [String], file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(result.status, 2, result.stderr, file: file, line: line)
         XCTAssertTrue(result.stderr.hasPrefix("error: "), result.stderr, file: file, line: line)
         for fragment in fragments {
@@ -100,5 +71,65 @@ final class InfoCommandTests: XCTestCase {
     func testMissingModelFileAndBadImageSizeExitWithStatus2() throws {
         assertCleanFailure(try run(["--cfg", "models/nope.yaml"]), mentions: ["models/nope.yaml", "not found"])
         assertCleanFailure(try run(["--cfg", "yolov5n", "--img", "0"]), mentions: ["--img must be a positive"])
+    }
+}
+
+/// `yolo detect` end to end with the official checkpoint: our JPEG decoding, letterbox, network,
+/// NMS and box mapping against Ultralytics' detections on bus.jpg.
+final class DetectCommandTests: XCTestCase {
+    struct Reference: Decodable {
+        struct Image: Decodable {
+            struct Item: Decodable { let class_id: Int; let conf: Double; let xyxy: [Double] }
+            let detections: [Item]
+        }
+        let images: [String: Image]
+    }
+
+    func testDetectOnBusMatchesUltralyticsAndWritesRunOutputs() throws {
+        let weights = try SharedData.path("weights/yolov5n.pt")
+        let image = try SharedData.path("images/bus.jpg")
+        let project = NSTemporaryDirectory() + "yolo-detect-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        let runner = CommandRunner()
+        let result = try runner.run(["detect", "--weights", weights, "--source", image, "--project", project,
+                                     "--save-txt", "--save-conf"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("image 1/1 \(image): 640x480 4 persons, 1 bus, "), result.stdout)
+        XCTAssertTrue(result.stdout.contains("Results saved to \(project)/exp"), result.stdout)
+
+        let json = try Data(contentsOf: URL(fileURLWithPath: project + "/exp/predictions.json"))
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let ours = try XCTUnwrap(records.first?["detections"] as? [[String: Any]])
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/detections_bus.json")))
+        let expected = try XCTUnwrap(try JSONDecoder().decode(Reference.self, from: data).images["bus.jpg"]).detections
+        XCTAssertEqual(ours.count, expected.count)
+        for (a, b) in zip(ours, expected) {
+            XCTAssertEqual(a["class_id"] as? Int, b.class_id)
+            XCTAssertEqual(try XCTUnwrap(a["confidence"] as? Double), b.conf, accuracy: 1e-3)
+            let box = try XCTUnwrap(a["xyxy"] as? [Double])
+            for (p, q) in zip(box, b.xyxy) { XCTAssertEqual(p, q, accuracy: 0.5) }
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/exp/bus.jpg"))
+        let labels = try String(contentsOfFile: project + "/exp/labels/bus.txt", encoding: .utf8)
+        XCTAssertEqual(labels.split(separator: "\n").count, 5)
+        XCTAssertTrue(labels.hasPrefix("5 0.51"), labels)  // lowest confidence (the bus) first, as detect.py writes
+
+        // a second run goes to exp2
+        XCTAssertEqual(try runner.run(["detect", "--weights", weights, "--source", image, "--project", project, "--nosave"]).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/exp2/predictions.json"))
+    }
+
+    func testDetectReportsMissingWeightsAndCorruptCheckpoints() throws {
+        let runner = CommandRunner()
+        let missing = try runner.run(["detect", "--weights", "nope.pt", "--source", "x.jpg"])
+        XCTAssertEqual(missing.status, 2)
+        XCTAssertTrue(missing.stderr.contains("nope.pt: weights not found"), missing.stderr)
+        let corrupt = NSTemporaryDirectory() + "corrupt-\(UUID().uuidString).pt"
+        try Data((0..<4096).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: URL(fileURLWithPath: corrupt))
+        defer { try? FileManager.default.removeItem(atPath: corrupt) }
+        let result = try runner.run(["detect", "--weights", corrupt, "--source", try SharedData.path("images/bus.jpg")])
+        XCTAssertEqual(result.status, 2)
+        XCTAssertTrue(result.stderr.hasPrefix("error: \(corrupt)"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("Fatal error"))
     }
 }
