@@ -3,7 +3,7 @@ import PackageDescription
 
 // Targets import one way only:
 //   CYAML, CBLAS (system libraries)
-//   TensorCore  <- CBLAS                       (numerics, knows nothing of YOLO)
+//   TensorCore  <- CBLAS, CMalloc                     (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
 //   YOLOEval    <- TensorCore                  (boxes, NMS, metrics)
@@ -42,7 +42,8 @@ let package = Package(
             path: "Sources/CPNG",
             providers: [.apt(["libpng-dev"])]
         ),
-        .target(name: "TensorCore", dependencies: ["CBLAS"]),
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc"]),
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"]),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),

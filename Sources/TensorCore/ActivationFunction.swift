@@ -25,11 +25,8 @@ public enum ActivationFunction: Sendable, Equatable {
 
     /// Applies the activation in place over a buffer.
     public func apply(_ buffer: UnsafeMutableBufferPointer<Float>) {
-        switch self {
-        case .identity: return
-        case .silu: for i in buffer.indices { buffer[i] = buffer[i] / (1 + expf(-buffer[i])) }
-        default: for i in buffer.indices { buffer[i] = apply(buffer[i]) }
-        }
+        if self == .identity || applyVectorised(buffer) { return }
+        for i in buffer.indices { buffer[i] = apply(buffer[i]) }
     }
 }
 

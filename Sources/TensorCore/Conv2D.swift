@@ -38,15 +38,15 @@ public enum Conv2D {
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         let (outH, outW) = (g.outputSize(height), g.outputSize(width))
         let pixels = outH * outW
-        var output = Tensor(shape: [batch, g.outputChannels, outH, outW])
+        var output = Tensor(uninitializedShape: [batch, g.outputChannels, outH, outW])
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups
-        var columns = g.isPointwise ? [] : [Float](repeating: 0, count: g.patchSize * pixels)
+        let columnCount = g.isPointwise ? 0 : g.patchSize * pixels
 
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
                 output.storage.withUnsafeMutableBufferPointer { y in
-                    columns.withUnsafeMutableBufferPointer { cols in
+                    Scratch.shared.withBuffer(count: columnCount) { cols in
                         for b in 0..<batch {
                             for group in 0..<g.groups {
                                 let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width

@@ -29,10 +29,17 @@ public enum Im2Col {
                         if last > first { (outRow + first).update(from: inRow + x0 + first, count: last - first) }
                         if last < outputWidth { (outRow + max(last, first)).update(repeating: 0, count: outputWidth - max(last, first)) }
                     } else {
-                        for ox in 0..<outputWidth {
-                            let ix = ox * g.stride + x0
-                            outRow[ox] = (ix >= 0 && ix < width) ? inRow[ix] : 0
+                        // columns whose source lies inside the row: first ≤ ox < last
+                        let s = g.stride
+                        let first = min(outputWidth, max(0, (-x0 + s - 1) / s))
+                        let last = max(first, min(outputWidth, (width - x0 + s - 1) / s))
+                        for ox in 0..<first { outRow[ox] = 0 }
+                        var source = inRow + (first * s + x0)
+                        for ox in first..<last {
+                            outRow[ox] = source.pointee
+                            source += s
                         }
+                        for ox in last..<outputWidth { outRow[ox] = 0 }
                     }
                 }
             }

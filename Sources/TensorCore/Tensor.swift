@@ -15,6 +15,13 @@ public struct Tensor: Sendable, Equatable {
         self.storage = values
     }
 
+    /// A tensor whose values are about to be overwritten completely (a GEMM output, a copy),
+    /// so the zero fill is skipped.
+    public init(uninitializedShape shape: [Int]) {
+        self.shape = shape
+        self.storage = [Float](unsafeUninitializedCapacity: shape.reduce(1, *)) { _, count in count = shape.reduce(1, *) }
+    }
+
     public var elementCount: Int { storage.count }
 
     /// The same values under another shape with the same element count.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import Foundation
 import TensorCore
 import YOLOConfig
 import YOLOModel
@@ -29,6 +30,9 @@ public struct Benchmark: ParsableCommand {
 
     @Flag(name: .customLong("no-fuse"), help: "Keep batch norms separate.")
     public var noFuse = false
+
+    @Flag(help: "Also print the median time of every row and per module kind, with achieved GFLOP/s.")
+    public var profile = false
 
     public init() {}
 
@@ -64,10 +68,44 @@ public struct Benchmark: ParsableCommand {
                     _ = try network.forward(input)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 }
-                times.sort()
-                let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
-                print(pad("\(side)", 10) + pad(fixed(median), 14) + pad(fixed(times[0]), 12) + pad(fixed(times[times.count - 1]), 12))
+                print(pad("\(side)", 10) + pad(fixed(median(times)), 14) + pad(fixed(times.min()!), 12) + pad(fixed(times.max()!), 12))
+                if profile { try printProfile(network, input: input, side: side) }
             }
+        }
+    }
+
+    private func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+
+    /// Times each row over `runs` forward passes (the Detect row includes decoding) and prints
+    /// the medians, the row's GFLOP/s, and totals per module kind.
+    private func printProfile(_ network: Network, input: Tensor, side: Int) throws {
+        var perRow = [[Double]](repeating: [], count: network.rows.count)
+        for _ in 0..<runs {
+            var last = DispatchTime.now().uptimeNanoseconds
+            _ = try network.forward(input) { index, _ in
+                let now = DispatchTime.now().uptimeNanoseconds
+                perRow[index].append(Double(now - last) / 1e6)
+                last = now
+            }
+            perRow[network.rows.count - 1].append(Double(DispatchTime.now().uptimeNanoseconds - last) / 1e6)
+        }
+        let macs = try network.multiplyAccumulatesPerRow(side: side)
+        print("  row  module                          median ms   GFLOP/s")
+        var byKind: [String: Double] = [:]
+        for row in network.rows {
+            let ms = median(perRow[row.index])
+            byKind[row.kindName, default: 0] += ms
+            let gflops = ms > 0 ? 2 * macs[row.index] / 1e6 / ms : 0
+            print(pad("\(row.index)", 5) + "  " + row.kindName.padding(toLength: 30, withPad: " ", startingAt: 0)
+                  + pad(fixed(ms), 11) + pad(fixed(gflops), 10))
+        }
+        let total = byKind.values.reduce(0, +)
+        for (kind, ms) in byKind.sorted(by: { $0.value > $1.value }) {
+            print("  " + kind.padding(toLength: 37, withPad: " ", startingAt: 0) + pad(fixed(ms), 11)
+                  + pad(ModelSummary.formatFixed(100 * ms / total, decimals: 0) + "%", 10))
         }
     }
 

@@ -27,7 +27,7 @@ struct CommandRunner {
         let out = Pipe()
         // stderr goes to a file so neither stream can fill a pipe and block the child
         let errPath = NSTemporaryDirectory() + "yolo-stderr-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let errHandle = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = out

@@ -125,6 +125,7 @@ extension Network {
     /// Runs the network on a batch of images `[batch, channels, height, width]` (values in 0...1).
     /// `observe` sees every row's output as it is produced (used by per-layer comparisons).
     public func forward(_ images: Tensor, observe: ((Int, Tensor) -> Void)? = nil) throws -> DetectOutput {
+        AllocatorTuning.configure()
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
         }

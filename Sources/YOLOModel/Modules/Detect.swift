@@ -51,59 +51,63 @@ public final class Detect: Module {
         guard strides.count == levelCount else { throw ShapeError("Detect strides are not set") }
         let batch = inputs[0].shape[0]
         let no = outputsPerAnchor, na = anchorsPerLevel
+        let maps = try zip(heads, inputs).map { try $0.forward([$1]) }  // [batch, na·no, ny, nx] each
+        let cellsPerLevel = maps.map { $0.shape[2] * $0.shape[3] }
+        let totalRows = cellsPerLevel.reduce(0) { $0 + na * $1 }
+        var decoded = Tensor(uninitializedShape: [batch, totalRows, no])
         var raw: [Tensor] = []
-        var rowsPerLevel: [Int] = []
-        for (level, input) in inputs.enumerated() {
-            let map = try heads[level].forward([input])  // [batch, na·no, ny, nx]
+        var rowOffset = 0
+        for (level, map) in maps.enumerated() {
             let (ny, nx) = (map.shape[2], map.shape[3])
-            var permuted = Tensor(shape: [batch, na, ny, nx, no])
+            let cells = ny * nx
+            let stride = strides[level]
+            var permuted = Tensor(uninitializedShape: [batch, na, ny, nx, no])
+            let offset = rowOffset
             map.storage.withUnsafeBufferPointer { src in
-                permuted.storage.withUnsafeMutableBufferPointer { dst in
-                    for b in 0..<batch {
-                        for a in 0..<na {
-                            for k in 0..<no {
-                                let plane = src.baseAddress! + ((b * na + a) * no + k) * ny * nx
-                                let out = dst.baseAddress! + (b * na + a) * ny * nx * no + k
-                                for cell in 0..<(ny * nx) { out[cell * no] = plane[cell] }
+                permuted.storage.withUnsafeMutableBufferPointer { rawOut in
+                    decoded.storage.withUnsafeMutableBufferPointer { out in
+                        // Tasks are (image, anchor, tile of cells): the tile's no planes are read
+                        // into a small buffer, transposed into rows while it sits in L1, then σ-ed.
+                        let tile = 64
+                        let tiles = (cells + tile - 1) / tile
+                        Parallel.forEach(batch * na * tiles) { tasks in
+                            var buffer = [Float](repeating: 0, count: no * tile)
+                            buffer.withUnsafeMutableBufferPointer { tileBuffer in
+                                let t = tileBuffer.baseAddress!
+                                for task in tasks {
+                                    let (pair, tileIndex) = (task / tiles, task % tiles)
+                                    let (b, a) = (pair / na, pair % na)
+                                    let first = tileIndex * tile
+                                    let count = min(tile, cells - first)
+                                    for k in 0..<no {
+                                        (t + k * tile).update(from: src.baseAddress! + ((b * na + a) * no + k) * cells + first, count: count)
+                                    }
+                                    let rawRows = rawOut.baseAddress! + ((b * na + a) * cells + first) * no
+                                    for c in 0..<count {
+                                        for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
+                                    }
+                                    ActivationFunction.sigmoid.apply(tileBuffer)
+                                    let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
+                                    let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
+                                    let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
+                                    for c in 0..<count {
+                                        let cell = first + c
+                                        let row = rows + c * no
+                                        row[0] = (t[c] * 2 + (Float(cell % nx) - 0.5)) * stride
+                                        row[1] = (t[tile + c] * 2 + (Float(cell / nx) - 0.5)) * stride
+                                        let w = t[2 * tile + c] * 2, h = t[3 * tile + c] * 2
+                                        row[2] = w * w * anchorWidth
+                                        row[3] = h * h * anchorHeight
+                                        for k in 4..<no { row[k] = t[k * tile + c] }
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
             raw.append(permuted)
-            rowsPerLevel.append(na * ny * nx)
-        }
-        let totalRows = rowsPerLevel.reduce(0, +)
-        var decoded = Tensor(shape: [batch, totalRows, no])
-        decoded.storage.withUnsafeMutableBufferPointer { out in
-            var rowOffset = 0
-            for (level, map) in raw.enumerated() {
-                let (ny, nx) = (map.shape[2], map.shape[3])
-                let stride = strides[level]
-                map.storage.withUnsafeBufferPointer { src in
-                    Parallel.forEach(batch * na) { pairs in
-                        for pair in pairs {
-                            let (b, a) = (pair / na, pair % na)
-                            let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
-                            let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
-                            for y in 0..<ny {
-                                for x in 0..<nx {
-                                    let cell = (a * ny + y) * nx + x
-                                    let input = src.baseAddress! + ((b * na + a) * ny * nx + y * nx + x) * no
-                                    let output = out.baseAddress! + (b * totalRows + rowOffset + cell) * no
-                                    for k in 0..<no { output[k] = sigmoid(input[k]) }
-                                    output[0] = (output[0] * 2 + (Float(x) - 0.5)) * stride
-                                    output[1] = (output[1] * 2 + (Float(y) - 0.5)) * stride
-                                    let w = output[2] * 2, h = output[3] * 2
-                                    output[2] = w * w * anchorWidth
-                                    output[3] = h * h * anchorHeight
-                                }
-                            }
-                        }
-                    }
-                }
-                rowOffset += rowsPerLevel[level]
-            }
+            rowOffset += na * cells
         }
         return DetectOutput(decoded: decoded, raw: raw)
     }

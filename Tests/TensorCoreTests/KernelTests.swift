@@ -1,0 +1,132 @@
+import XCTest
+@testable import TensorCore
+
+/// Kernels against direct Float64 definitions on small shapes (the network-level comparison
+/// with PyTorch's tensors is in ModelTests/ForwardParityTests).
+final class KernelTests: XCTestCase {
+    private func random(_ count: Int, seed: UInt64) -> [Float] {
+        var state = seed
+        return (0..<count).map { _ in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
+        }
+    }
+
+    /// out[b, o, y, x] = Σ w[o, i, ky, kx] · in[b, g·cin + i, y·s − p + ky·d, x·s − p + kx·d] + bias[o]
+    private func referenceConvolution(_ x: Tensor, _ w: Tensor, _ bias: [Float]?, _ g: Conv2DGeometry) -> [Double] {
+        let (batch, height, width) = (x.shape[0], x.shape[2], x.shape[3])
+        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+        let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
+        var out = [Double](repeating: 0, count: batch * g.outputChannels * outH * outW)
+        for b in 0..<batch {
+            for o in 0..<g.outputChannels {
+                let group = o / outPerGroup
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        var sum = Double(bias?[o] ?? 0)
+                        for i in 0..<inPerGroup {
+                            for ky in 0..<g.kernelSize {
+                                for kx in 0..<g.kernelSize {
+                                    let iy = oy * g.stride - g.padding + ky * g.dilation
+                                    let ix = ox * g.stride - g.padding + kx * g.dilation
+                                    guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
+                                    let c = group * inPerGroup + i
+                                    sum += Double(w.storage[((o * inPerGroup + i) * g.kernelSize + ky) * g.kernelSize + kx])
+                                        * Double(x.storage[((b * g.inputChannels + c) * height + iy) * width + ix])
+                                }
+                            }
+                        }
+                        out[((b * g.outputChannels + o) * outH + oy) * outW + ox] = sum
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    func testConvolutionMatchesTheDefinitionForStridesPaddingDilationAndGroups() {
+        let cases: [Conv2DGeometry] = [
+            Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
+            Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 1, padding: 1),
+            Conv2DGeometry(inputChannels: 4, outputChannels: 4, kernelSize: 1),
+            Conv2DGeometry(inputChannels: 6, outputChannels: 6, kernelSize: 5, stride: 1, padding: 2, groups: 6),
+            Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, groups: 2),
+            Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
+            Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
+        ]
+        for (n, g) in cases.enumerated() {
+            let x = Tensor(shape: [2, g.inputChannels, 9, 7], values: random(2 * g.inputChannels * 63, seed: UInt64(n)))
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
+                           values: random(g.outputChannels * g.patchSize, seed: UInt64(100 + n)))
+            let bias = random(g.outputChannels, seed: UInt64(200 + n))
+            let y = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g)
+            XCTAssertEqual(y.shape, [2, g.outputChannels, g.outputSize(9), g.outputSize(7)], "case \(n)")
+            let expected = referenceConvolution(x, w, bias, g)
+            for (a, b) in zip(y.storage, expected) {
+                XCTAssertEqual(Double(a), b, accuracy: 1e-5 * max(1, abs(b)), "case \(n)")
+            }
+            // fused activation equals the activation applied afterwards
+            let activated = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g,
+                                           activation: .silu)
+            for (a, b) in zip(activated.storage, y.storage) {
+                XCTAssertEqual(a, ActivationFunction.silu.apply(b), accuracy: 1e-6)
+            }
+        }
+    }
+
+    func testFoldedBatchNormEqualsConvolutionThenBatchNorm() {
+        let g = Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, padding: 1)
+        let x = Tensor(shape: [1, 3, 6, 6], values: random(108, seed: 1))
+        let w = Tensor(shape: [5, 3, 3, 3], values: random(135, seed: 2))
+        let gamma = Tensor(shape: [5], values: random(5, seed: 3).map { $0 + 1.5 })
+        let beta = Tensor(shape: [5], values: random(5, seed: 4))
+        let mean = Tensor(shape: [5], values: random(5, seed: 5))
+        let variance = Tensor(shape: [5], values: random(5, seed: 6).map { abs($0) + 0.1 })
+        var separate = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
+        BatchNorm.inference(&separate, weight: gamma, bias: beta, runningMean: mean, runningVariance: variance, epsilon: 1e-3)
+        let folded = BatchNorm.fold(convolutionWeight: w, convolutionBias: nil, weight: gamma, bias: beta,
+                                    runningMean: mean, runningVariance: variance, epsilon: 1e-3)
+        let fused = Conv2D.forward(x, weight: folded.weight, bias: folded.bias, geometry: g)
+        for (a, b) in zip(fused.storage, separate.storage) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+    }
+
+    func testMaxPoolPadsWithMinusInfinityAndUpsampleRepeats() {
+        let x = Tensor(shape: [1, 1, 3, 3], values: [-1, -2, -3, -4, -5, -6, -7, -8, -9])
+        let pooled = MaxPool.forward(x, kernelSize: 3, stride: 1, padding: 1)
+        XCTAssertEqual(pooled.storage, [-1, -1, -2, -1, -1, -2, -4, -4, -5])  // padding never wins
+        let strided = MaxPool.forward(Tensor(shape: [1, 1, 4, 4], values: (0..<16).map(Float.init)), kernelSize: 2, stride: 2, padding: 0)
+        XCTAssertEqual(strided.storage, [5, 7, 13, 15])
+        let up = NearestUpsample.forward(Tensor(shape: [1, 1, 1, 2], values: [1, 2]), factor: 2)
+        XCTAssertEqual(up.storage, [1, 1, 2, 2, 1, 1, 2, 2])
+    }
+
+    func testConcatenateAddPadAndSpaceToDepth() {
+        let a = Tensor(shape: [2, 1, 1, 2], values: [1, 2, 3, 4])
+        let b = Tensor(shape: [2, 2, 1, 2], values: [5, 6, 7, 8, 9, 10, 11, 12])
+        XCTAssertEqual(ChannelOps.concatenate([a, b]).storage, [1, 2, 5, 6, 7, 8, 3, 4, 9, 10, 11, 12])
+        XCTAssertEqual(ChannelOps.add(a, a).storage, [2, 4, 6, 8])
+        let padded = ChannelOps.zeroPad(Tensor(shape: [1, 1, 1, 1], values: [7]), left: 0, right: 1, top: 0, bottom: 1)
+        XCTAssertEqual(padded.storage, [7, 0, 0, 0])
+        let grid = Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4])
+        XCTAssertEqual(ChannelOps.focusSlices(grid).storage, [1, 3, 2, 4])  // x[::2,::2], x[1::2,::2], x[::2,1::2], x[1::2,1::2]
+        let contracted = ChannelOps.contract(grid, gain: 2)
+        XCTAssertEqual(contracted.storage, [1, 2, 3, 4])  // permute (0, 3, 5, 1, 2, 4): (sy, sx) order
+        XCTAssertEqual(ChannelOps.expand(contracted, gain: 2), grid)
+    }
+
+    func testFastExpIsWithinTwoUlpOfExpf() {
+        var x: Float = -87
+        while x < 88 {
+            let exact = expf(x)
+            let approx = fastExp(x)
+            XCTAssertLessThanOrEqual(abs(approx - exact), 2 * exact.ulp, "x = \(x)")
+            x += 0.0137
+        }
+        XCTAssertEqual(ActivationFunction.silu.apply(0), 0)
+        var values: [Float] = [-100, -3, 0, 3, 100]
+        values.withUnsafeMutableBufferPointer { ActivationFunction.silu.apply($0) }
+        XCTAssertEqual(values[4], 100)
+        XCTAssertEqual(values[0], 0, accuracy: 1e-30)
+        XCTAssertEqual(values[3], 3 / (1 + expf(-3)), accuracy: 1e-6)
+    }
+}
