@@ -25,14 +25,19 @@ public enum ChannelOps {
     /// a + b elementwise (same shapes).
     public static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         var y = a
-        y.storage.withUnsafeMutableBufferPointer { out in
+        addInPlace(&y, b)
+        return y
+    }
+
+    /// a += b elementwise; no copy when `a` is uniquely referenced (a layer's fresh output).
+    public static func addInPlace(_ a: inout Tensor, _ b: Tensor) {
+        a.storage.withUnsafeMutableBufferPointer { out in
             b.storage.withUnsafeBufferPointer { other in
                 Parallel.forEach(out.count, minimumChunk: 65_536) { range in
                     for i in range { out[i] += other[i] }
                 }
             }
         }
-        return y
     }
 
     /// Zero padding (left, right, top, bottom) of every plane.

@@ -2,14 +2,6 @@ import XCTest
 @testable import TensorCore
 
 final class GEMMTests: XCTestCase {
-    /// A deterministic pseudo-random fill, so failures reproduce.
-    private func values(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
-        }
-    }
 
     /// Reference product in Float64, indices written out.
     private func naive(m: Int, n: Int, k: Int, a: [Float], ta: Bool, b: [Float], tb: Bool) -> [Double] {
@@ -30,7 +22,7 @@ final class GEMMTests: XCTestCase {
 
     func testProductsMatchFloat64ReferenceForEveryTransposeCombination() {
         let (m, n, k) = (7, 5, 13)
-        let a = values(m * k, seed: 1), b = values(k * n, seed: 2)
+        let a = testValues(m * k, seed: 1), b = testValues(k * n, seed: 2)
         for ta in [false, true] {
             for tb in [false, true] {
                 var c = [Float](repeating: 0, count: m * n)

@@ -4,13 +4,6 @@ import XCTest
 /// Kernels against direct Float64 definitions on small shapes (the network-level comparison
 /// with PyTorch's tensors is in ModelTests/ForwardParityTests).
 final class KernelTests: XCTestCase {
-    private func random(_ count: Int, seed: UInt64) -> [Float] {
-        var state = seed
-        return (0..<count).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(Int64(bitPattern: state >> 11) % 2001 - 1000) / 1000
-        }
-    }
 
     /// out[b, o, y, x] = Σ w[o, i, ky, kx] · in[b, g·cin + i, y·s − p + ky·d, x·s − p + kx·d] + bias[o]
     private func referenceConvolution(_ x: Tensor, _ w: Tensor, _ bias: [Float]?, _ g: Conv2DGeometry) -> [Double] {
@@ -55,10 +48,10 @@ final class KernelTests: XCTestCase {
             Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
         ]
         for (n, g) in cases.enumerated() {
-            let x = Tensor(shape: [2, g.inputChannels, 9, 7], values: random(2 * g.inputChannels * 63, seed: UInt64(n)))
+            let x = Tensor(shape: [2, g.inputChannels, 9, 7], values: testValues(2 * g.inputChannels * 63, seed: UInt64(n)))
             let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
-                           values: random(g.outputChannels * g.patchSize, seed: UInt64(100 + n)))
-            let bias = random(g.outputChannels, seed: UInt64(200 + n))
+                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(100 + n)))
+            let bias = testValues(g.outputChannels, seed: UInt64(200 + n))
             let y = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g)
             XCTAssertEqual(y.shape, [2, g.outputChannels, g.outputSize(9), g.outputSize(7)], "case \(n)")
             let expected = referenceConvolution(x, w, bias, g)
@@ -76,12 +69,12 @@ final class KernelTests: XCTestCase {
 
     func testFoldedBatchNormEqualsConvolutionThenBatchNorm() {
         let g = Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, padding: 1)
-        let x = Tensor(shape: [1, 3, 6, 6], values: random(108, seed: 1))
-        let w = Tensor(shape: [5, 3, 3, 3], values: random(135, seed: 2))
-        let gamma = Tensor(shape: [5], values: random(5, seed: 3).map { $0 + 1.5 })
-        let beta = Tensor(shape: [5], values: random(5, seed: 4))
-        let mean = Tensor(shape: [5], values: random(5, seed: 5))
-        let variance = Tensor(shape: [5], values: random(5, seed: 6).map { abs($0) + 0.1 })
+        let x = Tensor(shape: [1, 3, 6, 6], values: testValues(108, seed: 1))
+        let w = Tensor(shape: [5, 3, 3, 3], values: testValues(135, seed: 2))
+        let gamma = Tensor(shape: [5], values: testValues(5, seed: 3).map { $0 + 1.5 })
+        let beta = Tensor(shape: [5], values: testValues(5, seed: 4))
+        let mean = Tensor(shape: [5], values: testValues(5, seed: 5))
+        let variance = Tensor(shape: [5], values: testValues(5, seed: 6).map { abs($0) + 0.1 })
         var separate = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
         BatchNorm.inference(&separate, weight: gamma, bias: beta, runningMean: mean, runningVariance: variance, epsilon: 1e-3)
         let folded = BatchNorm.fold(convolutionWeight: w, convolutionBias: nil, weight: gamma, bias: beta,

@@ -22,8 +22,9 @@ public final class Bottleneck: Module {
 
     public func forward(_ inputs: [Tensor]) throws -> Tensor {
         let x = try singleTensor(inputs)
-        let y = try cv2.forward([try cv1.forward([x])])
-        return addsShortcut ? ChannelOps.add(x, y) : y
+        var y = try cv2.forward([try cv1.forward([x])])
+        if addsShortcut { ChannelOps.addInPlace(&y, x) }  // x + cv2(cv1(x)); addition order does not change the sum
+        return y
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -28,7 +28,9 @@ public final class GhostBottleneck: Module {
     public var children: [(name: String, module: any Module)] { [("conv", conv), ("shortcut", shortcut)] }
 
     public func forward(_ inputs: [Tensor]) throws -> Tensor {
-        ChannelOps.add(try conv.forward(inputs), try shortcut.forward(inputs))
+        var main = try conv.forward(inputs)
+        ChannelOps.addInPlace(&main, try shortcut.forward(inputs))
+        return main
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
