@@ -6,7 +6,7 @@ import PackageDescription
 //   TensorCore  <- CBLAS, CMalloc                     (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
-//   YOLOEval    <- TensorCore                  (boxes, NMS, metrics)
+//   YOLOEval    <- TensorCore, YOLOModel, YOLOData (boxes, NMS, metrics, the validator)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
 //   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
 //   YOLOCommands <- YOLOModel, YOLOConfig, YOLOData, YOLOEval, ArgumentParser (the CLI's commands)
@@ -47,7 +47,7 @@ let package = Package(
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"]),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
-        .target(name: "YOLOEval", dependencies: ["TensorCore"]),
+        .target(name: "YOLOEval", dependencies: ["TensorCore", "YOLOModel", "YOLOData"]),
         .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore", "Checkpoint"]),
         .target(
             name: "YOLOCommands",
@@ -61,14 +61,18 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
-        .testTarget(name: "EvalTests", dependencies: ["YOLOEval", "Checkpoint", "TestSupport"]),
+        .testTarget(
+            name: "EvalTests",
+            dependencies: ["YOLOEval", "YOLOModel", "YOLOData", "YOLOConfig", "Checkpoint", "TestSupport"],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
             name: "ModelTests",
             dependencies: ["YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "TestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "YOLOData", "TestSupport"]),
     ],
     // Swift 5 language mode: the numeric code shares buffers across threads explicitly and
     // does not need strict Sendable checking of every static table.

@@ -90,6 +90,7 @@ public struct Detect: ParsableCommand {
                 }
                 records.append(record(path: path, image: original, detections: detections, names: model.classNames))
             }
+            guard !records.isEmpty else { throw ConfigError("none of the \(images.count) images could be read", file: source) }
             let json = try JSONSerialization.data(withJSONObject: records, options: [.prettyPrinted, .sortedKeys])
             try json.write(to: URL(fileURLWithPath: runDirectory + "/predictions.json"), options: .atomic)
             let count = Double(max(records.count, 1))
