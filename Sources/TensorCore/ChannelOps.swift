@@ -22,6 +22,36 @@ public enum ChannelOps {
         return y
     }
 
+    /// Channels [first, first + count) of every image, as a new tensor.
+    public static func channels(_ x: Tensor, from first: Int, count: Int) -> Tensor {
+        let (batch, channels) = (x.shape[0], x.shape[1])
+        let plane = x.elementCount / max(1, batch * channels)
+        var y = Tensor(uninitializedShape: [batch, count] + Array(x.shape.dropFirst(2)))
+        x.storage.withUnsafeBufferPointer { src in
+            y.storage.withUnsafeMutableBufferPointer { dst in
+                for b in 0..<batch {
+                    (dst.baseAddress! + b * count * plane)
+                        .update(from: src.baseAddress! + (b * channels + first) * plane, count: count * plane)
+                }
+            }
+        }
+        return y
+    }
+
+    /// Overwrites channels [first, first + part's channels) of every image with `part`.
+    public static func replaceChannels(_ x: inout Tensor, from first: Int, with part: Tensor) {
+        let (batch, channels, count) = (x.shape[0], x.shape[1], part.shape[1])
+        let plane = x.elementCount / max(1, batch * channels)
+        x.storage.withUnsafeMutableBufferPointer { dst in
+            part.storage.withUnsafeBufferPointer { src in
+                for b in 0..<batch {
+                    (dst.baseAddress! + (b * channels + first) * plane)
+                        .update(from: src.baseAddress! + b * count * plane, count: count * plane)
+                }
+            }
+        }
+    }
+
     /// a + b elementwise (same shapes).
     public static func add(_ a: Tensor, _ b: Tensor) -> Tensor {
         var y = a

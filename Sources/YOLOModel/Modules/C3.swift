@@ -27,8 +27,37 @@ public final class C3: Module {
 
     public func forward(_ inputs: [Tensor]) throws -> Tensor {
         let x = try singleTensor(inputs)
+        if cv1.isFused && cv2.isFused { return try fusedForward(x) }
         let branch = try m.forward([try cv1.forward([x])])
         return try cv3.forward([ChannelOps.concatenate([branch, try cv2.forward([x])])])
+    }
+
+    /// cv1 and cv2 read the same input with 1×1 kernels, so once their batch norms are folded
+    /// they run as one GEMM with stacked weights, whose output already is the concatenation's
+    /// layout: the bottlenecks' result is written back over the cv1 half and cv3 reads it.
+    private func fusedForward(_ x: Tensor) throws -> Tensor {
+        let (w, b) = stackedBranchWeights()
+        let hidden = cv1.conv.outputChannels
+        let geometry = Conv2DGeometry(inputChannels: cv1.conv.inputChannels, outputChannels: 2 * hidden, kernelSize: 1)
+        guard x.shape.count == 4, x.shape[1] == geometry.inputChannels else {
+            throw ShapeError("C3 expects \(geometry.inputChannels) input channels, got shape \(x.shape)")
+        }
+        var both = Conv2D.forward(x, weight: w, bias: b, geometry: geometry, activation: cv1.activationFunction)
+        let branch = try m.forward([ChannelOps.channels(both, from: 0, count: hidden)])
+        ChannelOps.replaceChannels(&both, from: 0, with: branch)
+        return try cv3.forward([both])
+    }
+
+    private var stackedWeights: (weight: Tensor, bias: Tensor)?
+
+    private func stackedBranchWeights() -> (Tensor, Tensor) {
+        if let stackedWeights { return stackedWeights }
+        let hidden = cv1.conv.outputChannels
+        let weight = Tensor(shape: [2 * hidden, cv1.conv.inputChannels, 1, 1],
+                            values: cv1.conv.weight.storage + cv2.conv.weight.storage)
+        let bias = Tensor(shape: [2 * hidden], values: (cv1.conv.bias?.storage ?? []) + (cv2.conv.bias?.storage ?? []))
+        stackedWeights = (weight, bias)
+        return (weight, bias)
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -1,0 +1,55 @@
+/// Activation backward from the pre-activation input x: dX = dY · f′(x), with PyTorch's
+/// conventions at the kinks (ReLU′(0) = 0, LeakyReLU′(0) = slope, Hardswish′ = 0 below −3,
+/// x/3 + ½ on [−3, 3], 1 above 3).
+extension ActivationFunction {
+    /// f′(x).
+    @inline(__always)
+    public func derivative(_ x: Float) -> Float {
+        switch self {
+        case .identity: return 1
+        case .silu:
+            let s = 1 / (1 + fastExp(-x))
+            return s * (1 + x * (1 - s))
+        case .leakyReLU(let slope): return x > 0 ? 1 : slope
+        case .relu: return x > 0 ? 1 : 0
+        case .hardswish: return x < -3 ? 0 : (x <= 3 ? x / 3 + 0.5 : 1)
+        case .sigmoid:
+            let s = 1 / (1 + fastExp(-x))
+            return s * (1 - s)
+        }
+    }
+
+    /// gradient[i] = gradient[i] · f′(input[i]) in place (gradient holds dY on entry, dX on return).
+    public func backward(input: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) {
+        precondition(input.count == gradient.count, "input and gradient sizes differ")
+        if self == .identity { return }
+        let x = input.baseAddress, g = gradient.baseAddress
+        guard let x, let g else { return }
+        Parallel.forEach(gradient.count, minimumChunk: 65_536) { range in
+            switch self {
+            case .silu:
+                for i in range {
+                    let s = 1 / (1 + fastExp(-x[i]))
+                    g[i] *= s * (1 + x[i] * (1 - s))
+                }
+            case .sigmoid:
+                for i in range {
+                    let s = 1 / (1 + fastExp(-x[i]))
+                    g[i] *= s * (1 - s)
+                }
+            default:
+                for i in range { g[i] *= derivative(x[i]) }
+            }
+        }
+    }
+
+    /// dX = dY · f′(x) for the pre-activation input x (same shapes).
+    public func backward(_ outputGradient: Tensor, input: Tensor) -> Tensor {
+        precondition(outputGradient.shape == input.shape, "gradient \(outputGradient.shape) and input \(input.shape) differ")
+        var dx = outputGradient
+        input.storage.withUnsafeBufferPointer { x in
+            dx.storage.withUnsafeMutableBufferPointer { g in backward(input: x, gradient: g) }
+        }
+        return dx
+    }
+}

@@ -1,0 +1,135 @@
+/// Training-mode batch normalisation over NCHW: batch statistics per channel over the
+/// N = B·H·W values of that channel, running statistics updated as PyTorch's `BatchNorm2d`
+/// does, and the backward pass.
+public enum BatchNormTraining {
+    /// What the backward pass needs besides the input: per channel the batch mean and
+    /// 1/√(biased variance + eps) (PyTorch's `save_mean`, `save_invstd`).
+    public struct Saved: Sendable, Equatable {
+        public var mean: [Float]
+        public var inverseStandardDeviation: [Float]
+    }
+
+    /// y = (x − mean_B)/√(var_B + eps)·γ + β with the batch mean and biased batch variance
+    /// (computed in Float64, two passes). Updates the running statistics in place:
+    /// running_mean = momentum·mean_B + (1 − momentum)·running_mean,
+    /// running_var = momentum·var_B·N/(N − 1) + (1 − momentum)·running_var (unbiased, N = B·H·W > 1).
+    /// YOLOv5's BatchNorm2d has eps 1e-3 and momentum 0.03.
+    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor,
+                               runningVariance: inout Tensor, epsilon: Float = 1e-3,
+                               momentum: Float = 0.03) -> (output: Tensor, saved: Saved) {
+        precondition(x.shape.count == 4, "batch norm needs NCHW, got \(x.shape)")
+        let (batch, channels) = (x.shape[0], x.shape[1])
+        let pixels = x.shape[2] * x.shape[3]
+        let count = batch * pixels
+        precondition(count > 1, "batch norm training needs more than one value per channel, got \(x.shape)")
+        precondition(weight.elementCount == channels && bias.elementCount == channels
+                     && runningMean.elementCount == channels && runningVariance.elementCount == channels,
+                     "batch norm parameters do not have \(channels) channels")
+        var output = Tensor(uninitializedShape: x.shape)
+        var mean = [Float](repeating: 0, count: channels)
+        var inverseStd = [Float](repeating: 0, count: channels)
+        var unbiasedVariance = [Float](repeating: 0, count: channels)
+        x.storage.withUnsafeBufferPointer { input in
+            output.storage.withUnsafeMutableBufferPointer { y in
+                mean.withUnsafeMutableBufferPointer { meanOut in
+                    inverseStd.withUnsafeMutableBufferPointer { invStdOut in
+                        unbiasedVariance.withUnsafeMutableBufferPointer { unbiasedOut in
+                            Parallel.forEach(channels, minimumChunk: max(1, 8192 / max(count, 1))) { range in
+                                for c in range {
+                                    var sum = 0.0
+                                    for b in 0..<batch {
+                                        sum += Conv2DBackward.sumOfPlane(input.baseAddress! + (b * channels + c) * pixels,
+                                                                         count: pixels)
+                                    }
+                                    let m = sum / Double(count)
+                                    var squares = 0.0
+                                    for b in 0..<batch {
+                                        let plane = input.baseAddress! + (b * channels + c) * pixels
+                                        for i in 0..<pixels {
+                                            let d = Double(plane[i]) - m
+                                            squares += d * d
+                                        }
+                                    }
+                                    let invStd = Float(1 / (squares / Double(count) + Double(epsilon)).squareRoot())
+                                    let meanF = Float(m)
+                                    meanOut[c] = meanF
+                                    invStdOut[c] = invStd
+                                    unbiasedOut[c] = Float(squares / Double(count - 1))
+                                    let scale = weight.storage[c] * invStd
+                                    let shift = bias.storage[c]
+                                    for b in 0..<batch {
+                                        let offset = (b * channels + c) * pixels
+                                        let src = input.baseAddress! + offset
+                                        let dst = y.baseAddress! + offset
+                                        for i in 0..<pixels { dst[i] = (src[i] - meanF) * scale + shift }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for c in 0..<channels {
+            runningMean.storage[c] = momentum * mean[c] + (1 - momentum) * runningMean.storage[c]
+            runningVariance.storage[c] = momentum * unbiasedVariance[c] + (1 - momentum) * runningVariance.storage[c]
+        }
+        return (output, Saved(mean: mean, inverseStandardDeviation: inverseStd))
+    }
+
+    /// The backward pass of `forward` for dY = `outputGradient`, with x̂ = (x − mean)·invstd:
+    /// dβ += Σ dY, dγ += Σ dY·x̂ (accumulated into the given gradients, which start from zeros),
+    /// and returns dX = γ·invstd·(dY − Σ dY/N − x̂·Σ(dY·x̂)/N). Sums in Float64 per channel.
+    public static func backward(_ outputGradient: Tensor, input x: Tensor, weight: Tensor, saved: Saved,
+                                weightGradient: inout Tensor, biasGradient: inout Tensor) -> Tensor {
+        precondition(outputGradient.shape == x.shape && x.shape.count == 4,
+                     "gradient \(outputGradient.shape) and input \(x.shape) differ")
+        let (batch, channels) = (x.shape[0], x.shape[1])
+        let pixels = x.shape[2] * x.shape[3]
+        let count = batch * pixels
+        precondition(weight.elementCount == channels && weightGradient.elementCount == channels
+                     && biasGradient.elementCount == channels && saved.mean.count == channels,
+                     "batch norm parameters do not have \(channels) channels")
+        var dx = Tensor(uninitializedShape: x.shape)
+        outputGradient.storage.withUnsafeBufferPointer { dy in
+            x.storage.withUnsafeBufferPointer { input in
+                dx.storage.withUnsafeMutableBufferPointer { dxOut in
+                    weightGradient.storage.withUnsafeMutableBufferPointer { dGamma in
+                        biasGradient.storage.withUnsafeMutableBufferPointer { dBeta in
+                            Parallel.forEach(channels, minimumChunk: max(1, 8192 / max(count, 1))) { range in
+                                for c in range {
+                                    let meanF = saved.mean[c]
+                                    let invStd = saved.inverseStandardDeviation[c]
+                                    var sumDy = 0.0, sumDyXhat = 0.0
+                                    for b in 0..<batch {
+                                        let offset = (b * channels + c) * pixels
+                                        let g = dy.baseAddress! + offset, src = input.baseAddress! + offset
+                                        for i in 0..<pixels {
+                                            sumDy += Double(g[i])
+                                            sumDyXhat += Double(g[i]) * Double((src[i] - meanF) * invStd)
+                                        }
+                                    }
+                                    dBeta[c] += Float(sumDy)
+                                    dGamma[c] += Float(sumDyXhat)
+                                    let meanDy = Float(sumDy / Double(count))
+                                    let meanDyXhat = Float(sumDyXhat / Double(count))
+                                    let scale = weight.storage[c] * invStd
+                                    for b in 0..<batch {
+                                        let offset = (b * channels + c) * pixels
+                                        let g = dy.baseAddress! + offset, src = input.baseAddress! + offset
+                                        let out = dxOut.baseAddress! + offset
+                                        for i in 0..<pixels {
+                                            let xHat = (src[i] - meanF) * invStd
+                                            out[i] = scale * (g[i] - meanDy - xHat * meanDyXhat)
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+}

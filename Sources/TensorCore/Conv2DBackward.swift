@@ -1,0 +1,134 @@
+/// Convolution backward for any kernel, stride, padding, dilation and groups (OIHW weights,
+/// NCHW activations), lowered to `GEMM.multiply` per image and group like the forward pass.
+public enum Conv2DBackward {
+    /// A 1×1, stride-1, unpadded convolution (any groups) maps columns to pixels one to one,
+    /// so its gradients need neither im2col nor col2im.
+    static func isDirect(_ g: Conv2DGeometry) -> Bool { g.kernelSize == 1 && g.stride == 1 && g.padding == 0 }
+
+    /// dX for dY = `outputGradient` [B, O, outH, outW]: per image and group the columns
+    /// Wᵍᵀ·dYᵍ ([(C/groups)·k·k] × outH·outW), then col2im accumulating into dX [B, C, H, W].
+    public static func inputGradient(_ outputGradient: Tensor, weight: Tensor, geometry g: Conv2DGeometry,
+                                     inputHeight height: Int, inputWidth width: Int) -> Tensor {
+        let (batch, outH, outW) = check(outputGradient, geometry: g, inputHeight: height, inputWidth: width)
+        precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
+        let pixels = outH * outW
+        let outPerGroup = g.outputChannels / g.groups
+        let inPerGroup = g.inputChannels / g.groups
+        let direct = isDirect(g)
+        let shape = [batch, g.inputChannels, height, width]
+        var dx = direct ? Tensor(uninitializedShape: shape) : Tensor(shape: shape)
+        outputGradient.storage.withUnsafeBufferPointer { dy in
+            weight.storage.withUnsafeBufferPointer { w in
+                dx.storage.withUnsafeMutableBufferPointer { dxBuffer in
+                    Scratch.shared.withBuffer(count: direct ? 0 : g.patchSize * pixels) { cols in
+                        for b in 0..<batch {
+                            for group in 0..<g.groups {
+                                let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
+                                let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
+                                let dxGroup = dxBuffer.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
+                                if direct {
+                                    GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
+                                                  b: dyGroup, c: dxGroup)
+                                } else {
+                                    GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
+                                                  b: dyGroup, c: cols.baseAddress!)
+                                    Col2Im.accumulate(UnsafePointer(cols.baseAddress!), channels: inPerGroup, height: height,
+                                                      width: width, geometry: g, outputHeight: outH, outputWidth: outW,
+                                                      into: dxGroup)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dx
+    }
+
+    /// dW += Σ_images dYᵍ·colsᵍᵀ per group (GEMM with beta 1), so the weight gradient is
+    /// accumulated over the batch and over calls; `weightGradient` has the weight's shape
+    /// (start from zeros).
+    public static func accumulateWeightGradient(_ outputGradient: Tensor, input: Tensor, geometry g: Conv2DGeometry,
+                                                into weightGradient: inout Tensor) {
+        precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
+                     "conv input \(input.shape) does not have \(g.inputChannels) channels")
+        let (height, width) = (input.shape[2], input.shape[3])
+        let (batch, outH, outW) = check(outputGradient, geometry: g, inputHeight: height, inputWidth: width)
+        precondition(input.shape[0] == batch, "input batch \(input.shape[0]) ≠ gradient batch \(batch)")
+        precondition(weightGradient.elementCount == g.outputChannels * g.patchSize,
+                     "weight gradient \(weightGradient.shape) does not fit \(g)")
+        let pixels = outH * outW
+        let outPerGroup = g.outputChannels / g.groups
+        let inPerGroup = g.inputChannels / g.groups
+        let direct = isDirect(g)
+        outputGradient.storage.withUnsafeBufferPointer { dy in
+            input.storage.withUnsafeBufferPointer { x in
+                weightGradient.storage.withUnsafeMutableBufferPointer { dw in
+                    Scratch.shared.withBuffer(count: direct ? 0 : g.patchSize * pixels) { cols in
+                        for b in 0..<batch {
+                            for group in 0..<g.groups {
+                                let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
+                                let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
+                                let dwGroup = dw.baseAddress! + group * outPerGroup * g.patchSize
+                                let rhs: UnsafePointer<Float>
+                                if direct {
+                                    rhs = xGroup
+                                } else {
+                                    Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
+                                                outputHeight: outH, outputWidth: outW, columns: cols.baseAddress!)
+                                    rhs = UnsafePointer(cols.baseAddress!)
+                                }
+                                GEMM.multiply(m: outPerGroup, n: g.patchSize, k: pixels, a: dyGroup,
+                                              b: rhs, transposeB: true, c: dwGroup, beta: 1)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// db[o] += Σ_b Σ_pixels dY[b, o, ·, ·] (summed in Float64 per channel, one channel per task).
+    public static func accumulateBiasGradient(_ outputGradient: Tensor, into biasGradient: inout Tensor) {
+        precondition(outputGradient.shape.count == 4, "bias gradient needs an NCHW gradient, got \(outputGradient.shape)")
+        let (batch, channels) = (outputGradient.shape[0], outputGradient.shape[1])
+        let pixels = outputGradient.shape[2] * outputGradient.shape[3]
+        precondition(biasGradient.elementCount == channels, "bias gradient \(biasGradient.shape) for \(channels) channels")
+        outputGradient.storage.withUnsafeBufferPointer { dy in
+            biasGradient.storage.withUnsafeMutableBufferPointer { db in
+                Parallel.forEach(channels, minimumChunk: max(1, 16_384 / max(batch * pixels, 1))) { range in
+                    for c in range {
+                        var sum = 0.0
+                        for b in 0..<batch {
+                            let plane = dy.baseAddress! + (b * channels + c) * pixels
+                            sum += sumOfPlane(plane, count: pixels)
+                        }
+                        db[c] += Float(sum)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Σ plane in Float64, four independent partial sums.
+    @inline(__always)
+    static func sumOfPlane(_ plane: UnsafePointer<Float>, count: Int) -> Double {
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var i = 0
+        while i + 4 <= count {
+            s0 += Double(plane[i]); s1 += Double(plane[i + 1]); s2 += Double(plane[i + 2]); s3 += Double(plane[i + 3])
+            i += 4
+        }
+        while i < count { s0 += Double(plane[i]); i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    private static func check(_ dy: Tensor, geometry g: Conv2DGeometry, inputHeight: Int, inputWidth: Int)
+        -> (batch: Int, outH: Int, outW: Int) {
+        precondition(dy.shape.count == 4 && dy.shape[1] == g.outputChannels,
+                     "output gradient \(dy.shape) does not have \(g.outputChannels) channels")
+        precondition(dy.shape[2] == g.outputSize(inputHeight) && dy.shape[3] == g.outputSize(inputWidth),
+                     "output gradient \(dy.shape) does not match a \(inputHeight)×\(inputWidth) input under \(g)")
+        return (dy.shape[0], dy.shape[2], dy.shape[3])
+    }
+}

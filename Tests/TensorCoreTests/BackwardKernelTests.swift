@@ -1,0 +1,468 @@
+import XCTest
+@testable import TensorCore
+
+/// Backward kernels against central finite differences of L = Σ r ⊙ f(x) (fixed random r),
+/// the differences taken on Float64 re-implementations of the forward passes written here, so
+/// their error (≈1e-9) is far below the float32 kernels' rounding.
+final class BackwardKernelTests: XCTestCase {
+
+    // MARK: - Float64 references and helpers
+
+    private func doubles(_ values: [Float]) -> [Double] { values.map(Double.init) }
+
+    private func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+
+    /// ∂L/∂v by central differences, L evaluated in Float64.
+    private func numericalGradient(_ at: [Double], step h: Double, _ loss: ([Double]) -> Double) -> [Double] {
+        var point = at
+        var gradient = [Double](repeating: 0, count: at.count)
+        for i in at.indices {
+            let v = point[i]
+            point[i] = v + h
+            let plus = loss(point)
+            point[i] = v - h
+            let minus = loss(point)
+            point[i] = v
+            gradient[i] = (plus - minus) / (2 * h)
+        }
+        return gradient
+    }
+
+    /// |actual − expected| ≤ tolerance · (1 + |expected|) elementwise.
+    private func assertClose(_ actual: [Float], _ expected: [Double], tolerance: Double, _ message: String,
+                             file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(actual.count, expected.count, message, file: file, line: line)
+        var worst = 0.0, worstIndex = -1
+        for (i, (a, e)) in zip(actual, expected).enumerated() {
+            let excess = abs(Double(a) - e) / (1 + abs(e))
+            if excess.isNaN { worst = .nan; worstIndex = i; break }
+            if excess > worst { worst = excess; worstIndex = i }
+        }
+        XCTAssertLessThanOrEqual(worst, tolerance,
+                                 "\(message): worst at \(worstIndex): \(worstIndex >= 0 ? actual[worstIndex] : 0) vs \(worstIndex >= 0 ? expected[worstIndex] : 0)",
+                                 file: file, line: line)
+    }
+
+    /// out[b, o, y, x] = Σ w[o, i, ky, kx] · in[b, g·cin + i, y·s − p + ky·d, x·s − p + kx·d] + bias[o]
+    private func convolution64(_ x: [Double], batch: Int, height: Int, width: Int, _ w: [Double], _ bias: [Double]?,
+                               _ g: Conv2DGeometry) -> [Double] {
+        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+        let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
+        let k = g.kernelSize
+        var out = [Double](repeating: 0, count: batch * g.outputChannels * outH * outW)
+        for b in 0..<batch {
+            for o in 0..<g.outputChannels {
+                let group = o / outPerGroup
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        var sum = bias?[o] ?? 0
+                        for i in 0..<inPerGroup {
+                            let c = group * inPerGroup + i
+                            for ky in 0..<k {
+                                let iy = oy * g.stride - g.padding + ky * g.dilation
+                                guard iy >= 0, iy < height else { continue }
+                                for kx in 0..<k {
+                                    let ix = ox * g.stride - g.padding + kx * g.dilation
+                                    guard ix >= 0, ix < width else { continue }
+                                    sum += w[((o * inPerGroup + i) * k + ky) * k + kx]
+                                        * x[((b * g.inputChannels + c) * height + iy) * width + ix]
+                                }
+                            }
+                        }
+                        out[((b * g.outputChannels + o) * outH + oy) * outW + ox] = sum
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Training-mode batch norm: batch mean and biased variance per channel.
+    private func batchNorm64(_ x: [Double], shape: [Int], gamma: [Double], beta: [Double], epsilon: Double) -> [Double] {
+        let (batch, channels, pixels) = (shape[0], shape[1], shape[2] * shape[3])
+        let n = Double(batch * pixels)
+        var y = x
+        for c in 0..<channels {
+            var mean = 0.0
+            for b in 0..<batch { for i in 0..<pixels { mean += x[(b * channels + c) * pixels + i] } }
+            mean /= n
+            var variance = 0.0
+            for b in 0..<batch { for i in 0..<pixels { let d = x[(b * channels + c) * pixels + i] - mean; variance += d * d } }
+            variance /= n
+            for b in 0..<batch {
+                for i in 0..<pixels {
+                    let j = (b * channels + c) * pixels + i
+                    y[j] = (x[j] - mean) / (variance + epsilon).squareRoot() * gamma[c] + beta[c]
+                }
+            }
+        }
+        return y
+    }
+
+    private func activation64(_ x: Double, _ f: ActivationFunction) -> Double {
+        switch f {
+        case .identity: return x
+        case .silu: return x / (1 + exp(-x))
+        case .leakyReLU(let slope): return x > 0 ? x : x * Double(slope)
+        case .relu: return max(x, 0)
+        case .hardswish: return x * min(max(x + 3, 0), 6) / 6
+        case .sigmoid: return 1 / (1 + exp(-x))
+        }
+    }
+
+    private func maxPool64(_ x: [Double], shape: [Int], k: Int, s: Int, p: Int) -> [Double] {
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        let outH = (height + 2 * p - k) / s + 1, outW = (width + 2 * p - k) / s + 1
+        var y = [Double]()
+        for plane in 0..<planes {
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    var best = -Double.infinity
+                    for iy in max(0, oy * s - p)..<min(height, oy * s - p + k) {
+                        for ix in max(0, ox * s - p)..<min(width, ox * s - p + k) {
+                            best = max(best, x[(plane * height + iy) * width + ix])
+                        }
+                    }
+                    y.append(best)
+                }
+            }
+        }
+        return y
+    }
+
+    private func upsample64(_ x: [Double], shape: [Int], factor f: Int) -> [Double] {
+        let (planes, height, width) = (shape[0] * shape[1], shape[2], shape[3])
+        var y = [Double]()
+        for plane in 0..<planes {
+            for oy in 0..<(height * f) {
+                for ox in 0..<(width * f) { y.append(x[(plane * height + oy / f) * width + ox / f]) }
+            }
+        }
+        return y
+    }
+
+    private static let convolutionCases: [Conv2DGeometry] = [
+        Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 4, kernelSize: 2, stride: 2, padding: 1, dilation: 2, groups: 2),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 5, kernelSize: 1),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 1, groups: 2),
+        Conv2DGeometry(inputChannels: 3, outputChannels: 2, kernelSize: 1, stride: 2),
+        Conv2DGeometry(inputChannels: 6, outputChannels: 6, kernelSize: 3, stride: 1, padding: 1, groups: 6),
+        Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
+    ]
+
+    // MARK: - Convolution
+
+    func testCol2ImIsTheAdjointOfIm2Col() {
+        for (n, g) in Self.convolutionCases.enumerated() {
+            let (channels, height, width) = (g.inputChannels / g.groups, 7, 6)
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let x = testValues(channels * height * width, seed: UInt64(10 + n))
+            let c = testValues(g.patchSize * outH * outW, seed: UInt64(20 + n))
+            var columns = [Float](repeating: .nan, count: c.count)
+            var image = [Float](repeating: 0, count: x.count)
+            x.withUnsafeBufferPointer { xp in
+                columns.withUnsafeMutableBufferPointer { cp in
+                    Im2Col.fill(xp.baseAddress!, channels: channels, height: height, width: width, geometry: g,
+                                outputHeight: outH, outputWidth: outW, columns: cp.baseAddress!)
+                }
+            }
+            c.withUnsafeBufferPointer { cp in
+                image.withUnsafeMutableBufferPointer { ip in
+                    Col2Im.accumulate(cp.baseAddress!, channels: channels, height: height, width: width, geometry: g,
+                                      outputHeight: outH, outputWidth: outW, into: ip.baseAddress!)
+                }
+            }
+            // ⟨im2col(x), c⟩ = ⟨x, col2im(c)⟩
+            let lhs = dot(doubles(columns), doubles(c)), rhs = dot(doubles(x), doubles(image))
+            XCTAssertEqual(lhs, rhs, accuracy: 1e-4 * max(1, abs(lhs)), "case \(n) \(g)")
+        }
+    }
+
+    func testConvolutionGradientsMatchFiniteDifferences() {
+        let (batch, height, width) = (2, 7, 6)
+        for (n, g) in Self.convolutionCases.enumerated() {
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let xValues = testValues(batch * g.inputChannels * height * width, seed: UInt64(30 + n))
+            let wValues = testValues(g.outputChannels * g.patchSize, seed: UInt64(40 + n))
+            let bValues = testValues(g.outputChannels, seed: UInt64(50 + n))
+            let r = testValues(batch * g.outputChannels * outH * outW, seed: UInt64(60 + n))
+            let (x64, w64, b64, r64) = (doubles(xValues), doubles(wValues), doubles(bValues), doubles(r))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW], values: r)
+            let x = Tensor(shape: [batch, g.inputChannels, height, width], values: xValues)
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize], values: wValues)
+
+            let dx = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+            XCTAssertEqual(dx.shape, x.shape)
+            var dw = Tensor(shape: w.shape)
+            Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+            var db = Tensor(shape: [g.outputChannels])
+            Conv2DBackward.accumulateBiasGradient(dy, into: &db)
+
+            let fdX = numericalGradient(x64, step: 1e-3) {
+                dot(r64, convolution64($0, batch: batch, height: height, width: width, w64, b64, g))
+            }
+            let fdW = numericalGradient(w64, step: 1e-3) {
+                dot(r64, convolution64(x64, batch: batch, height: height, width: width, $0, b64, g))
+            }
+            let fdB = numericalGradient(b64, step: 1e-3) {
+                dot(r64, convolution64(x64, batch: batch, height: height, width: width, w64, $0, g))
+            }
+            assertClose(dx.storage, fdX, tolerance: 2e-5, "dX case \(n) \(g)")
+            assertClose(dw.storage, fdW, tolerance: 2e-5, "dW case \(n) \(g)")
+            assertClose(db.storage, fdB, tolerance: 2e-5, "db case \(n) \(g)")
+        }
+    }
+
+    func testConvolutionParameterGradientsAccumulate() {
+        let g = Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)
+        let x = Tensor(shape: [2, 4, 7, 6], values: testValues(2 * 4 * 42, seed: 70))
+        let dy = Tensor(shape: [2, 6, 4, 3], values: testValues(2 * 6 * 12, seed: 71))
+        let start = testValues(6 * 2 * 9, seed: 72), biasStart = testValues(6, seed: 73)
+        var once = Tensor(shape: [6, 2, 3, 3])
+        Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &once)
+        var accumulated = Tensor(shape: [6, 2, 3, 3], values: start)
+        Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &accumulated)
+        Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &accumulated)
+        for i in start.indices {
+            XCTAssertEqual(accumulated.storage[i], start[i] + 2 * once.storage[i], accuracy: 1e-5)
+        }
+        var biasOnce = Tensor(shape: [6])
+        Conv2DBackward.accumulateBiasGradient(dy, into: &biasOnce)
+        var bias = Tensor(shape: [6], values: biasStart)
+        Conv2DBackward.accumulateBiasGradient(dy, into: &bias)
+        for i in 0..<6 { XCTAssertEqual(bias.storage[i], biasStart[i] + biasOnce.storage[i], accuracy: 1e-6) }
+    }
+
+    // MARK: - Batch norm (training)
+
+    func testBatchNormTrainingGradientsMatchFiniteDifferences() {
+        let shape = [2, 3, 3, 2]
+        let count = shape.reduce(1, *)
+        // non-zero means and different spreads per channel
+        let xValues = testValues(count, seed: 80).enumerated().map { i, v in v * Float(1 + (i / 6) % 3) + Float((i / 6) % 3) - 1 }
+        let gamma = testValues(3, seed: 81).map { $0 + 1.5 }, beta = testValues(3, seed: 82)
+        let r = testValues(count, seed: 83)
+        var runningMean = Tensor(shape: [3]), runningVariance = Tensor(shape: [3], repeating: 1)
+        let x = Tensor(shape: shape, values: xValues)
+        let (y, saved) = BatchNormTraining.forward(x, weight: Tensor(shape: [3], values: gamma), bias: Tensor(shape: [3], values: beta),
+                                                   runningMean: &runningMean, runningVariance: &runningVariance)
+        let (x64, g64, b64, r64) = (doubles(xValues), doubles(gamma), doubles(beta), doubles(r))
+        assertClose(y.storage, batchNorm64(x64, shape: shape, gamma: g64, beta: b64, epsilon: 1e-3), tolerance: 1e-5, "forward")
+
+        var dGamma = Tensor(shape: [3]), dBeta = Tensor(shape: [3])
+        let dx = BatchNormTraining.backward(Tensor(shape: shape, values: r), input: x, weight: Tensor(shape: [3], values: gamma),
+                                            saved: saved, weightGradient: &dGamma, biasGradient: &dBeta)
+        let fdX = numericalGradient(x64, step: 1e-5) { dot(r64, batchNorm64($0, shape: shape, gamma: g64, beta: b64, epsilon: 1e-3)) }
+        let fdG = numericalGradient(g64, step: 1e-5) { dot(r64, batchNorm64(x64, shape: shape, gamma: $0, beta: b64, epsilon: 1e-3)) }
+        let fdB = numericalGradient(b64, step: 1e-5) { dot(r64, batchNorm64(x64, shape: shape, gamma: g64, beta: $0, epsilon: 1e-3)) }
+        assertClose(dx.storage, fdX, tolerance: 1e-4, "dX")
+        assertClose(dGamma.storage, fdG, tolerance: 1e-5, "dγ")
+        assertClose(dBeta.storage, fdB, tolerance: 1e-5, "dβ")
+
+        // parameter gradients accumulate
+        _ = BatchNormTraining.backward(Tensor(shape: shape, values: r), input: x, weight: Tensor(shape: [3], values: gamma),
+                                       saved: saved, weightGradient: &dGamma, biasGradient: &dBeta)
+        assertClose(dGamma.storage, fdG.map { 2 * $0 }, tolerance: 2e-5, "dγ accumulated")
+        assertClose(dBeta.storage, fdB.map { 2 * $0 }, tolerance: 2e-5, "dβ accumulated")
+    }
+
+    func testBatchNormTrainingUpdatesRunningStatisticsAsPyTorch() {
+        // channel 0: 1, 2 | 3, 4 → mean 2.5, biased var 1.25, unbiased 5/3
+        // channel 1: 0, 0 | 2, −2 → mean 0, biased var 2, unbiased 8/3   (N = B·H·W = 4)
+        let x = Tensor(shape: [2, 2, 1, 2], values: [1, 2, 0, 0, 3, 4, 2, -2])
+        var runningMean = Tensor(shape: [2], values: [0.5, -1])
+        var runningVariance = Tensor(shape: [2], values: [2, 1])
+        let (y, saved) = BatchNormTraining.forward(x, weight: Tensor(shape: [2], values: [1, 2]), bias: Tensor(shape: [2], values: [0, 0.5]),
+                                                   runningMean: &runningMean, runningVariance: &runningVariance)
+        // running = 0.97·running + 0.03·batch
+        XCTAssertEqual(runningMean.storage[0], 0.56, accuracy: 1e-6)        // 0.97·0.5 + 0.03·2.5
+        XCTAssertEqual(runningMean.storage[1], -0.97, accuracy: 1e-6)       // 0.97·(−1) + 0.03·0
+        XCTAssertEqual(runningVariance.storage[0], 1.99, accuracy: 1e-6)    // 0.97·2 + 0.03·5/3
+        XCTAssertEqual(runningVariance.storage[1], 1.05, accuracy: 1e-6)    // 0.97·1 + 0.03·8/3
+        XCTAssertEqual(saved.mean, [2.5, 0])
+        XCTAssertEqual(saved.inverseStandardDeviation[0], Float(1 / (1.25 + 1e-3).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(saved.inverseStandardDeviation[1], Float(1 / (2 + 1e-3).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(y.storage[0], Float(-1.5 / (1.25 + 1e-3).squareRoot()), accuracy: 1e-6)
+        XCTAssertEqual(y.storage[6], Float(2 * 2 / (2 + 1e-3).squareRoot() + 0.5), accuracy: 1e-6)
+        // a second step starts from the updated values
+        _ = BatchNormTraining.forward(x, weight: Tensor(shape: [2], values: [1, 2]), bias: Tensor(shape: [2], values: [0, 0.5]),
+                                      runningMean: &runningMean, runningVariance: &runningVariance, momentum: 0.5)
+        XCTAssertEqual(runningMean.storage[0], 0.5 * 0.56 + 0.5 * 2.5, accuracy: 1e-6)
+        XCTAssertEqual(runningVariance.storage[1], 0.5 * 1.05 + 0.5 * 8 / 3, accuracy: 1e-6)
+    }
+
+    // MARK: - Activations
+
+    func testActivationGradientsMatchFiniteDifferences() {
+        let functions: [ActivationFunction] = [.identity, .silu, .leakyReLU(negativeSlope: 0.1), .relu, .hardswish, .sigmoid]
+        // x in [−4, 4] on a 0.004 grid shifted by 0.0013: never within 1e-3 of a kink (0, ±3)
+        let xValues = testValues(2 * 3 * 4 * 5, seed: 90).map { 4 * $0 + 0.0013 }
+        let r = testValues(xValues.count, seed: 91)
+        let x = Tensor(shape: [2, 3, 4, 5], values: xValues)
+        for f in functions {
+            let dx = f.backward(Tensor(shape: x.shape, values: r), input: x)
+            let fd = numericalGradient(doubles(xValues), step: 1e-6) { values in
+                zip(values, r).reduce(0) { $0 + Double($1.1) * activation64($1.0, f) }
+            }
+            assertClose(dx.storage, fd, tolerance: 1e-5, "\(f)")
+        }
+    }
+
+    func testActivationDerivativesAtTheKinksFollowPyTorch() {
+        XCTAssertEqual(ActivationFunction.relu.derivative(0), 0)
+        XCTAssertEqual(ActivationFunction.leakyReLU(negativeSlope: 0.1).derivative(0), 0.1)
+        XCTAssertEqual(ActivationFunction.hardswish.derivative(-3), -0.5)
+        XCTAssertEqual(ActivationFunction.hardswish.derivative(3), 1.5)
+        XCTAssertEqual(ActivationFunction.hardswish.derivative(-3.001), 0)
+        XCTAssertEqual(ActivationFunction.hardswish.derivative(3.001), 1)
+        XCTAssertEqual(ActivationFunction.silu.derivative(0), 0.5, accuracy: 1e-7)
+        XCTAssertEqual(ActivationFunction.sigmoid.derivative(0), 0.25, accuracy: 1e-7)
+        XCTAssertEqual(ActivationFunction.silu.derivative(-100), 0, accuracy: 1e-30)
+        XCTAssertEqual(ActivationFunction.silu.derivative(100), 1, accuracy: 1e-7)
+    }
+
+    // MARK: - Pooling, upsampling, concat, add
+
+    func testMaxPoolGradientMatchesFiniteDifferences() {
+        let shape = [2, 2, 7, 6]
+        let count = shape.reduce(1, *)
+        // distinct values (grid 1e-3 plus a unique offset below it), so every window has one maximum
+        let xValues = testValues(count, seed: 100).enumerated().map { i, v in v + Float(i) * 1e-6 }
+        XCTAssertEqual(Set(xValues).count, count)
+        for (k, s, p) in [(2, 2, 0), (3, 2, 1), (5, 1, 2), (3, 1, 1), (3, 3, 1), (1, 2, 0)] {
+            let y = MaxPool.forward(Tensor(shape: shape, values: xValues), kernelSize: k, stride: s, padding: p)
+            let r = testValues(y.elementCount, seed: UInt64(101 + k * 10 + s))
+            let dx = MaxPool.backward(Tensor(shape: y.shape, values: r), input: Tensor(shape: shape, values: xValues),
+                                      kernelSize: k, stride: s, padding: p)
+            let fd = numericalGradient(doubles(xValues), step: 1e-7) { dot(doubles(r), maxPool64($0, shape: shape, k: k, s: s, p: p)) }
+            assertClose(dx.storage, fd, tolerance: 1e-5, "k \(k) s \(s) p \(p)")
+        }
+    }
+
+    func testMaxPoolGradientGoesToTheFirstMaximumOnTies() {
+        // constant 3×3 plane, 2×2 windows at stride 1: each gradient to its window's top-left
+        var dx = MaxPool.backward(Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4]),
+                                  input: Tensor(shape: [1, 1, 3, 3], repeating: 5), kernelSize: 2, stride: 1, padding: 0)
+        XCTAssertEqual(dx.storage, [1, 2, 0, 3, 4, 0, 0, 0, 0])
+        // padded windows (rows/columns −1…1 and 1…3 here) start at their first in-bounds element
+        dx = MaxPool.backward(Tensor(shape: [1, 1, 2, 2], values: [1, 2, 3, 4]),
+                              input: Tensor(shape: [1, 1, 3, 3], repeating: 5), kernelSize: 3, stride: 2, padding: 1)
+        XCTAssertEqual(dx.storage, [1, 2, 0, 3, 4, 0, 0, 0, 0])
+        // a tie later in the window does not move the maximum; a greater value does
+        dx = MaxPool.backward(Tensor(shape: [1, 1, 1, 1], values: [1]),
+                              input: Tensor(shape: [1, 1, 2, 2], values: [1, 7, 7, 2]), kernelSize: 2, stride: 2, padding: 0)
+        XCTAssertEqual(dx.storage, [0, 1, 0, 0])
+        // an all −∞ window: its first element
+        dx = MaxPool.backward(Tensor(shape: [1, 1, 1, 1], values: [1]),
+                              input: Tensor(shape: [1, 1, 2, 2], repeating: -.infinity), kernelSize: 2, stride: 2, padding: 0)
+        XCTAssertEqual(dx.storage, [1, 0, 0, 0])
+    }
+
+    func testNearestUpsampleGradientMatchesFiniteDifferences() {
+        let shape = [2, 3, 3, 4]
+        let xValues = testValues(shape.reduce(1, *), seed: 110)
+        for factor in [1, 2, 3] {
+            let r = testValues(xValues.count * factor * factor, seed: UInt64(111 + factor))
+            let dx = NearestUpsample.backward(Tensor(shape: [2, 3, 3 * factor, 4 * factor], values: r), factor: factor)
+            XCTAssertEqual(dx.shape, shape)
+            let fd = numericalGradient(doubles(xValues), step: 1e-3) { dot(doubles(r), upsample64($0, shape: shape, factor: factor)) }
+            assertClose(dx.storage, fd, tolerance: 1e-6, "factor \(factor)")
+        }
+    }
+
+    func testConcatBackwardSplitsAndAddBackwardPassesThrough() {
+        let a = Tensor(shape: [2, 1, 3, 2], values: testValues(12, seed: 120))
+        let b = Tensor(shape: [2, 3, 3, 2], values: testValues(36, seed: 121))
+        let c = Tensor(shape: [2, 2, 3, 2], values: testValues(24, seed: 122))
+        let pieces = ChannelOps.split(ChannelOps.concatenate([a, b, c]), channelCounts: [1, 3, 2])
+        XCTAssertEqual(pieces, [a, b, c])
+        let (da, db) = ChannelOps.addBackward(b)
+        XCTAssertEqual(da, b)
+        XCTAssertEqual(db, b)
+    }
+
+    // MARK: - Composition and determinism
+
+    /// YOLOv5's Conv block in training: conv (no bias) → batch norm (batch statistics) → SiLU.
+    func testConvBatchNormSiLUChainMatchesFiniteDifferences() {
+        let g = Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1)
+        let (batch, height, width) = (2, 5, 6)
+        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+        let xValues = testValues(batch * 3 * height * width, seed: 130)
+        let wValues = testValues(4 * g.patchSize, seed: 131)
+        let gamma = testValues(4, seed: 132).map { $0 + 1.5 }, beta = testValues(4, seed: 133)
+        let r = testValues(batch * 4 * outH * outW, seed: 134)
+        let x = Tensor(shape: [batch, 3, height, width], values: xValues)
+        let w = Tensor(shape: [4, 3, 3, 3], values: wValues)
+        let yShape = [batch, 4, outH, outW]
+
+        let z = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
+        var runningMean = Tensor(shape: [4]), runningVariance = Tensor(shape: [4], repeating: 1)
+        let (u, saved) = BatchNormTraining.forward(z, weight: Tensor(shape: [4], values: gamma), bias: Tensor(shape: [4], values: beta),
+                                                   runningMean: &runningMean, runningVariance: &runningVariance)
+        let du = ActivationFunction.silu.backward(Tensor(shape: yShape, values: r), input: u)
+        var dGamma = Tensor(shape: [4]), dBeta = Tensor(shape: [4])
+        let dz = BatchNormTraining.backward(du, input: z, weight: Tensor(shape: [4], values: gamma), saved: saved,
+                                            weightGradient: &dGamma, biasGradient: &dBeta)
+        let dx = Conv2DBackward.inputGradient(dz, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+        var dw = Tensor(shape: w.shape)
+        Conv2DBackward.accumulateWeightGradient(dz, input: x, geometry: g, into: &dw)
+
+        let (x64, w64, g64, b64, r64) = (doubles(xValues), doubles(wValues), doubles(gamma), doubles(beta), doubles(r))
+        func loss(_ x: [Double], _ w: [Double], _ gamma: [Double], _ beta: [Double]) -> Double {
+            let z = convolution64(x, batch: batch, height: height, width: width, w, nil, g)
+            let u = batchNorm64(z, shape: yShape, gamma: gamma, beta: beta, epsilon: 1e-3)
+            return dot(r64, u.map { activation64($0, .silu) })
+        }
+        assertClose(dx.storage, numericalGradient(x64, step: 1e-5) { loss($0, w64, g64, b64) }, tolerance: 2e-4, "dX")
+        assertClose(dw.storage, numericalGradient(w64, step: 1e-5) { loss(x64, $0, g64, b64) }, tolerance: 2e-4, "dW")
+        assertClose(dGamma.storage, numericalGradient(g64, step: 1e-5) { loss(x64, w64, $0, b64) }, tolerance: 1e-4, "dγ")
+        assertClose(dBeta.storage, numericalGradient(b64, step: 1e-5) { loss(x64, w64, g64, $0) }, tolerance: 1e-4, "dβ")
+    }
+
+    /// Every non-GEMM loop runs through Parallel.forEach in fixed per-task order, so one worker
+    /// and several give bit-identical gradients (shapes large enough to be split into chunks).
+    func testBackwardResultsDoNotDependOnTheThreadCount() {
+        let g = Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)
+        let x = Tensor(shape: [2, 4, 128, 128], values: testValues(2 * 4 * 128 * 128, seed: 140))
+        let w = Tensor(shape: [6, 2, 3, 3], values: testValues(108, seed: 141))
+        let dy = Tensor(shape: [2, 6, 64, 64], values: testValues(2 * 6 * 4096, seed: 142))
+        let other = Tensor(shape: [2, 6, 64, 64], values: testValues(2 * 6 * 4096, seed: 143))
+        let big = Tensor(shape: [2, 8, 96, 96], values: testValues(2 * 8 * 96 * 96, seed: 144).map { 4 * $0 })
+        let bigGradient = Tensor(shape: big.shape, values: testValues(big.elementCount, seed: 145))
+        func run() -> [[Float]] {
+            let dx = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: 128, inputWidth: 128)
+            var dw = Tensor(shape: w.shape), db = Tensor(shape: [6])
+            Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+            Conv2DBackward.accumulateBiasGradient(dy, into: &db)
+            var rm = Tensor(shape: [6]), rv = Tensor(shape: [6], repeating: 1)
+            let (u, saved) = BatchNormTraining.forward(dy, weight: Tensor(shape: [6], repeating: 1), bias: Tensor(shape: [6]),
+                                                       runningMean: &rm, runningVariance: &rv)
+            var dGamma = Tensor(shape: [6]), dBeta = Tensor(shape: [6])
+            let dBN = BatchNormTraining.backward(other, input: dy, weight: Tensor(shape: [6], repeating: 1), saved: saved,
+                                                 weightGradient: &dGamma, biasGradient: &dBeta)
+            var results = [dx.storage, dw.storage, db.storage, u.storage, rm.storage, rv.storage, dBN.storage,
+                           dGamma.storage, dBeta.storage]
+            for f in [ActivationFunction.silu, .sigmoid, .hardswish, .leakyReLU(negativeSlope: 0.1)] {
+                results.append(f.backward(bigGradient, input: big).storage)
+            }
+            let pooled = MaxPool.forward(other, kernelSize: 3, stride: 2, padding: 1)
+            results.append(MaxPool.backward(Tensor(shape: pooled.shape, values: testValues(pooled.elementCount, seed: 146)),
+                                            input: other, kernelSize: 3, stride: 2, padding: 1).storage)
+            results.append(NearestUpsample.backward(dy, factor: 2).storage)
+            return results
+        }
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        Parallel.width = 1
+        let single = run()
+        Parallel.width = 3
+        let several = run()
+        XCTAssertEqual(single.count, several.count)
+        for (i, (a, b)) in zip(single, several).enumerated() { XCTAssert(a == b, "result \(i) depends on the thread count") }
+    }
+}
