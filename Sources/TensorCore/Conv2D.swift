@@ -31,6 +31,9 @@ public struct Conv2DGeometry: Sendable, Equatable {
 /// Convolution forward: im2col + `cblas_sgemm` per image and group, 1×1 convolutions as a
 /// plain GEMM, with bias and activation applied while each output plane is still in cache.
 public enum Conv2D {
+    /// Target size of one im2col tile (tests lower it to exercise the tiling on small shapes).
+    nonisolated(unsafe) public static var tileBytes = 2 * 1024 * 1024
+
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
                                activation: ActivationFunction = .identity) -> Tensor {
         precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
@@ -41,7 +44,10 @@ public enum Conv2D {
         var output = Tensor(uninitializedShape: [batch, g.outputChannels, outH, outW])
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups
-        let columnCount = g.isPointwise ? 0 : g.patchSize * pixels
+        // im2col tile: whole output rows, about `tileBytes` of columns, so they are still in cache
+        // when the GEMM reads them (at least 256 columns, to keep the GEMM efficient)
+        let tileRows = max(1, min(outH, max(256, tileBytes / 4 / max(g.patchSize, 1)) / max(outW, 1)))
+        let columnCount = g.isPointwise ? 0 : g.patchSize * tileRows * outW
 
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
@@ -52,15 +58,17 @@ public enum Conv2D {
                                 let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
                                 let yGroup = y.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
                                 let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
-                                let rhs: UnsafePointer<Float>
                                 if g.isPointwise {
-                                    rhs = UnsafePointer(xGroup)
-                                } else {
-                                    Im2Col.fill(UnsafePointer(xGroup), channels: inPerGroup, height: height, width: width,
-                                                geometry: g, outputHeight: outH, outputWidth: outW, columns: cols.baseAddress!)
-                                    rhs = UnsafePointer(cols.baseAddress!)
+                                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: xGroup, c: yGroup)
+                                    continue
                                 }
-                                GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup)
+                                for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                                    let rows = firstRow..<min(outH, firstRow + tileRows)
+                                    Im2Col.fill(UnsafePointer(xGroup), channels: inPerGroup, height: height, width: width,
+                                                geometry: g, outputRows: rows, outputWidth: outW, columns: cols.baseAddress!)
+                                    GEMM.multiply(m: outPerGroup, n: rows.count * outW, k: g.patchSize, a: wGroup,
+                                                  b: cols.baseAddress!, c: yGroup + firstRow * outW, ldc: pixels)
+                                }
                             }
                         }
                     }

@@ -3,12 +3,13 @@ import CBLAS
 /// Matrix products through OpenBLAS's `cblas_sgemm`, the kernel every convolution lowers to.
 public enum GEMM {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, all row-major and contiguous.
-    /// `a` is m×k (k×m when `transposeA`), `b` is k×n (n×k when `transposeB`).
+    /// `a` is m×k (k×m when `transposeA`), `b` is k×n (n×k when `transposeB`); `ldc` lets C be a
+    /// block of columns inside a wider matrix.
     public static func multiply(
         m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, transposeA: Bool = false,
         b: UnsafePointer<Float>, transposeB: Bool = false,
-        c: UnsafeMutablePointer<Float>, alpha: Float = 1, beta: Float = 0
+        c: UnsafeMutablePointer<Float>, ldc: Int? = nil, alpha: Float = 1, beta: Float = 0
     ) {
         cblas_sgemm(
             CblasRowMajor,
@@ -17,7 +18,7 @@ public enum GEMM {
             Int32(m), Int32(n), Int32(k),
             alpha, a, Int32(transposeA ? m : k),
             b, Int32(transposeB ? k : n),
-            beta, c, Int32(n))
+            beta, c, Int32(ldc ?? n))
     }
 
     /// The product of two 2-D tensors.

@@ -4,8 +4,18 @@ public enum Im2Col {
     public static func fill(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
                             geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int,
                             columns: UnsafeMutablePointer<Float>) {
+        fill(input, channels: channels, height: height, width: width, geometry: g, outputRows: 0..<outputHeight,
+             outputWidth: outputWidth, columns: columns)
+    }
+
+    /// The columns of output rows `outputRows` only (a tile of the full matrix, its rows
+    /// `outputRows.count · outputWidth` long), so a convolution can be computed tile by tile while
+    /// the tile's columns stay in cache.
+    public static func fill(_ input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                            geometry g: Conv2DGeometry, outputRows: Range<Int>, outputWidth: Int,
+                            columns: UnsafeMutablePointer<Float>) {
         let k = g.kernelSize
-        let pixels = outputHeight * outputWidth
+        let pixels = outputRows.count * outputWidth
         Parallel.forEach(channels * k * k, minimumChunk: max(1, 8192 / max(pixels, 1))) { rows in
             for row in rows {
                 let c = row / (k * k)
@@ -13,9 +23,9 @@ public enum Im2Col {
                 let kx = row % k
                 let plane = input + c * height * width
                 let out = columns + row * pixels
-                for oy in 0..<outputHeight {
+                for oy in outputRows {
                     let iy = oy * g.stride - g.padding + ky * g.dilation
-                    let outRow = out + oy * outputWidth
+                    let outRow = out + (oy - outputRows.lowerBound) * outputWidth
                     if iy < 0 || iy >= height {
                         outRow.update(repeating: 0, count: outputWidth)
                         continue

@@ -67,6 +67,24 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The same convolutions computed in im2col tiles of a few output rows give the same values.
+    func testTiledIm2ColGivesTheSameOutput() {
+        let saved = Conv2D.tileBytes
+        defer { Conv2D.tileBytes = saved }
+        for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 1, padding: 1, groups: 2)].enumerated() {
+            let x = Tensor(shape: [2, g.inputChannels, 40, 36], values: testValues(2 * g.inputChannels * 1440, seed: UInt64(300 + n)))
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
+                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(400 + n)))
+            Conv2D.tileBytes = 1 << 30
+            let whole = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
+            Conv2D.tileBytes = 4  // floors at 256 columns: several rows per tile, a partial last tile
+            let tiled = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
+            XCTAssertEqual(tiled.shape, whole.shape)
+            for (a, b) in zip(tiled.storage, whole.storage) { XCTAssertEqual(a, b, accuracy: 1e-5) }
+        }
+    }
+
     func testFoldedBatchNormEqualsConvolutionThenBatchNorm() {
         let g = Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, padding: 1)
         let x = Tensor(shape: [1, 3, 6, 6], values: testValues(108, seed: 1))
