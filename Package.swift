@@ -9,6 +9,7 @@ import PackageDescription
 //   YOLOEval    <- TensorCore, YOLOModel, YOLOData (boxes, NMS, metrics, the validator)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
 //   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
+//   YOLOTrain   <- TensorCore, YOLOConfig, YOLOModel (loss and target assignment, optimizers)
 //   YOLOCommands <- YOLOModel, YOLOConfig, YOLOData, YOLOEval, ArgumentParser (the CLI's commands)
 //   yolo        <- YOLOCommands                (executable, a one-line main)
 let package = Package(
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
         .target(name: "YOLOEval", dependencies: ["TensorCore", "YOLOModel", "YOLOData"]),
         .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore", "Checkpoint"]),
+        .target(name: "YOLOTrain", dependencies: ["TensorCore", "YOLOConfig", "YOLOModel"]),
         .target(
             name: "YOLOCommands",
             dependencies: [
@@ -65,6 +67,10 @@ let package = Package(
             name: "EvalTests",
             dependencies: ["YOLOEval", "YOLOModel", "YOLOData", "YOLOConfig", "Checkpoint", "TestSupport"],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "TrainTests",
+            dependencies: ["YOLOTrain", "YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"]
         ),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(
