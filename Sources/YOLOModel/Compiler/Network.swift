@@ -157,6 +157,19 @@ extension Network {
         return try detect.run(levels)
     }
 
+    /// Switches every batch norm between training mode (batch statistics, running averages
+    /// updated) and evaluation mode, as PyTorch's `model.train()` / `model.eval()`.
+    public func setTraining(_ training: Bool) {
+        var seen = Set<ObjectIdentifier>()
+        for row in rows { row.module.visitModules(&seen) { ($0 as? BatchNorm2d)?.training = training } }
+    }
+
+    /// A forward pass in training or evaluation mode (the mode stays set afterwards).
+    public func forward(_ images: Tensor, training: Bool, observe: ((Int, Tensor) -> Void)? = nil) throws -> DetectOutput {
+        setTraining(training)
+        return try forward(images, observe: observe)
+    }
+
     /// True once `fuse()` has folded the batch norms.
     public var isFused: Bool {
         var fused = false

@@ -11,6 +11,9 @@ public final class BatchNorm2d: Module {
     public var runningMean: Tensor
     public var runningVariance: Tensor
     public var batchesTracked: Tensor
+    /// Training mode (PyTorch's `module.train()`): normalise with the batch's statistics and
+    /// update the running ones; otherwise use the running statistics.
+    public var training = false
 
     /// PyTorch's initial state: γ = 1, β = 0, mean 0, variance 1.
     public init(_ channels: Int) {
@@ -30,6 +33,17 @@ public final class BatchNorm2d: Module {
     public func forward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
         guard input.shape.count == 4, input.shape[1] == channels else {
             throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
+        }
+        if training {
+            guard input.elementCount / max(1, channels) > 1 else {
+                throw ShapeError("batch norm in training mode needs more than one value per channel, got shape \(input.shape)")
+            }
+            var (output, _) = BatchNormTraining.forward(input, weight: weight, bias: bias, runningMean: &runningMean,
+                                                             runningVariance: &runningVariance, epsilon: Self.epsilon,
+                                                             momentum: Self.momentum)
+            batchesTracked = Tensor(shape: [], values: [(batchesTracked.storage.first ?? 0) + 1])
+            output.storage.withUnsafeMutableBufferPointer { activation.apply($0) }
+            return output
         }
         var output = input
         BatchNorm.inference(&output, weight: weight, bias: bias, runningMean: runningMean,
