@@ -61,11 +61,11 @@ public struct Benchmark: ParsableCommand {
                 let stride = max(Int(network.strides.max() ?? 32), 32)
                 let side = (size + stride - 1) / stride * stride
                 let input = Tensor(shape: [1, network.spec.inputChannels, side, side], repeating: 0.5)
-                for _ in 0..<warmup { _ = try network.forward(input) }
+                for _ in 0..<warmup { _ = try network.forward(input, includeRaw: false) }
                 var times: [Double] = []
                 for _ in 0..<runs {
                     let start = DispatchTime.now().uptimeNanoseconds
-                    _ = try network.forward(input)
+                    _ = try network.forward(input, includeRaw: false)
                     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
                 }
                 print(pad("\(side)", 10) + pad(fixed(median(times)), 14) + pad(fixed(times.min()!), 12) + pad(fixed(times.max()!), 12))
@@ -85,7 +85,7 @@ public struct Benchmark: ParsableCommand {
         var perRow = [[Double]](repeating: [], count: network.rows.count)
         for _ in 0..<runs {
             var last = DispatchTime.now().uptimeNanoseconds
-            _ = try network.forward(input) { index, _ in
+            _ = try network.forward(input, includeRaw: false) { index, _ in
                 let now = DispatchTime.now().uptimeNanoseconds
                 perRow[index].append(Double(now - last) / 1e6)
                 last = now

@@ -66,7 +66,7 @@ public struct Detect: ParsableCommand {
                 let letterboxed = Letterbox(height: size.height, width: size.width, auto: true, stride: stride).apply(to: original)
                 let input = NetworkInput.tensor(letterboxed.image)
                 let t1 = DispatchTime.now().uptimeNanoseconds
-                let output = try model.network.forward(input)
+                let output = try model.network.forward(input, includeRaw: false)
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 let rows = output.decoded.shape[1], columns = output.decoded.shape[2]
                 let found = output.decoded.storage.withUnsafeBufferPointer { nms.run(rows: $0.baseAddress!, count: rows, stride: columns) }

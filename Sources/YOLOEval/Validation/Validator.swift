@@ -48,7 +48,7 @@ public struct Validator {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let batch = try set.batch(batchIndex)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let output = try network.forward(batch.input).decoded
+            let output = try network.forward(batch.input, includeRaw: false).decoded
             let t2 = DispatchTime.now().uptimeNanoseconds
             let (rows, columns) = (output.shape[1], output.shape[2])
             let (inputHeight, inputWidth) = (Float(batch.input.shape[2]), Float(batch.input.shape[3]))

@@ -124,7 +124,8 @@ public final class Network {
 extension Network {
     /// Runs the network on a batch of images `[batch, channels, height, width]` (values in 0...1).
     /// `observe` sees every row's output as it is produced (used by per-layer comparisons).
-    public func forward(_ images: Tensor, observe: ((Int, Tensor) -> Void)? = nil) throws -> DetectOutput {
+    /// `includeRaw: false` skips the per-level raw maps that only the loss needs.
+    public func forward(_ images: Tensor, includeRaw: Bool = true, observe: ((Int, Tensor) -> Void)? = nil) throws -> DetectOutput {
         AllocatorTuning.configure()
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
@@ -154,7 +155,7 @@ extension Network {
             guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
             return value
         }
-        return try detect.run(levels)
+        return try detect.run(levels, includeRaw: includeRaw)
     }
 
     /// Switches every batch norm between training mode (batch statistics, running averages

@@ -44,7 +44,7 @@ public final class Detect: Module {
     /// (before sigmoid, what the loss uses) and the decoded boxes `[batch, Σ anchors·ny·nx, classes + 5]`
     /// with xy = (2σ − 0.5 + grid)·stride, wh = (2σ)²·anchor·stride, then objectness and class
     /// probabilities — Ultralytics' inference output, rows level by level, anchor-major.
-    public func run(_ inputs: [Tensor]) throws -> DetectOutput {
+    public func run(_ inputs: [Tensor], includeRaw: Bool = true) throws -> DetectOutput {
         guard inputs.count == levelCount else {
             throw ShapeError("Detect has \(levelCount) levels but receives \(inputs.count) inputs")
         }
@@ -61,7 +61,8 @@ public final class Detect: Module {
             let (ny, nx) = (map.shape[2], map.shape[3])
             let cells = ny * nx
             let stride = strides[level]
-            var permuted = Tensor(uninitializedShape: [batch, na, ny, nx, no])
+            // the raw maps are for the loss; inference skips writing them
+            var permuted = Tensor(uninitializedShape: includeRaw ? [batch, na, ny, nx, no] : [0])
             let offset = rowOffset
             map.storage.withUnsafeBufferPointer { src in
                 permuted.storage.withUnsafeMutableBufferPointer { rawOut in
@@ -82,9 +83,11 @@ public final class Detect: Module {
                                     for k in 0..<no {
                                         (t + k * tile).update(from: src.baseAddress! + ((b * na + a) * no + k) * cells + first, count: count)
                                     }
-                                    let rawRows = rawOut.baseAddress! + ((b * na + a) * cells + first) * no
-                                    for c in 0..<count {
-                                        for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
+                                    if includeRaw {
+                                        let rawRows = rawOut.baseAddress! + ((b * na + a) * cells + first) * no
+                                        for c in 0..<count {
+                                            for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
+                                        }
                                     }
                                     ActivationFunction.sigmoid.apply(tileBuffer)
                                     let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
@@ -106,7 +109,7 @@ public final class Detect: Module {
                     }
                 }
             }
-            raw.append(permuted)
+            if includeRaw { raw.append(permuted) }
             rowOffset += na * cells
         }
         return DetectOutput(decoded: decoded, raw: raw)
@@ -187,6 +190,7 @@ public enum DetectKind: ModuleKind {
 public struct DetectOutput {
     /// `[batch, Σ anchors·ny·nx, classes + 5]`: box centre and size in input pixels, objectness, class probabilities.
     public var decoded: Tensor
-    /// Per level `[batch, anchors, ny, nx, classes + 5]` before the sigmoid (for the loss).
+    /// Per level `[batch, anchors, ny, nx, classes + 5]` before the sigmoid (for the loss); empty
+    /// when the forward pass was asked for inference output only.
     public var raw: [Tensor]
 }
