@@ -36,6 +36,10 @@ public enum Conv2D {
 
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
                                activation: ActivationFunction = .identity) -> Tensor {
+        if let phases = PhaseDecomposition(geometry: g, inputShape: input.shape) {
+            return forward(phases.splitInput(input), weight: phases.rearrangeWeight(weight), bias: bias,
+                           geometry: phases.geometry, activation: activation)
+        }
         precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
                      "conv input \(input.shape) does not have \(g.inputChannels) channels")
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
@@ -95,5 +99,71 @@ public enum Conv2D {
                 activation.apply(plane)
             }
         }
+    }
+}
+
+/// A strided convolution whose kernel and padding are multiples of the stride (YOLOv5's first
+/// 6×6 stride-2 layer) equals a stride-1 convolution over the input split into its stride²
+/// pixel phases: input row s·(oy − p/s + qy) + py is row oy − p/s + qy of phase py. The stride-1
+/// form has contiguous im2col rows instead of strided gathers; only the summation order differs.
+struct PhaseDecomposition {
+    let stride: Int
+    let original: Conv2DGeometry
+    let geometry: Conv2DGeometry
+
+    init?(geometry g: Conv2DGeometry, inputShape: [Int]) {
+        let s = g.stride
+        guard s > 1, g.groups == 1, g.dilation == 1, g.kernelSize % s == 0, g.padding % s == 0,
+              inputShape.count == 4, inputShape[2] % s == 0, inputShape[3] % s == 0 else { return nil }
+        stride = s
+        original = g
+        geometry = Conv2DGeometry(inputChannels: g.inputChannels * s * s, outputChannels: g.outputChannels,
+                                  kernelSize: g.kernelSize / s, stride: 1, padding: g.padding / s)
+    }
+
+    /// x'[b, c·s² + py·s + px, i, j] = x[b, c, i·s + py, j·s + px].
+    func splitInput(_ x: Tensor) -> Tensor {
+        let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let s = stride, (h, w) = (height / stride, width / stride)
+        var y = Tensor(uninitializedShape: [batch, channels * s * s, h, w])
+        x.storage.withUnsafeBufferPointer { src in
+            y.storage.withUnsafeMutableBufferPointer { dst in
+                Parallel.forEach(batch * channels * s * s) { planes in
+                    for plane in planes {
+                        let (bc, phase) = (plane / (s * s), plane % (s * s))
+                        let (py, px) = (phase / s, phase % s)
+                        let input = src.baseAddress! + bc * height * width
+                        let output = dst.baseAddress! + plane * h * w
+                        for i in 0..<h {
+                            let row = input + (i * s + py) * width + px
+                            for j in 0..<w { output[i * w + j] = row[j * s] }
+                        }
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    /// w'[o, c·s² + py·s + px, qy, qx] = w[o, c, qy·s + py, qx·s + px].
+    func rearrangeWeight(_ weight: Tensor) -> Tensor {
+        let s = stride, k = original.kernelSize, q = k / s
+        let (outputs, channels) = (original.outputChannels, original.inputChannels)
+        var values = [Float](repeating: 0, count: weight.elementCount)
+        for o in 0..<outputs {
+            for c in 0..<channels {
+                for py in 0..<s {
+                    for px in 0..<s {
+                        for qy in 0..<q {
+                            for qx in 0..<q {
+                                let target = ((o * channels * s * s + c * s * s + py * s + px) * q + qy) * q + qx
+                                values[target] = weight.storage[((o * channels + c) * k + qy * s + py) * k + qx * s + px]
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [outputs, channels * s * s, q, q], values: values)
     }
 }
