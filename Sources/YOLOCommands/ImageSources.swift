@@ -1,5 +1,6 @@
 import Foundation
 import YOLOConfig
+import YOLOData
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,12 +8,7 @@ import Glibc
 /// Expands `--source` as Ultralytics' LoadImages does: an image file, a folder (its images,
 /// sorted), a glob pattern, or a `.txt` file listing one path per line.
 public enum ImageSources {
-    /// Suffixes Ultralytics treats as images.
-    public static let imageSuffixes: Set<String> = ["bmp", "dng", "jpeg", "jpg", "mpo", "png", "tif", "tiff", "webp", "pfm"]
-
-    public static func isImage(_ path: String) -> Bool {
-        imageSuffixes.contains((path as NSString).pathExtension.lowercased())
-    }
+    public static func isImage(_ path: String) -> Bool { ImageList.hasImageSuffix(path) }
 
     public static func expand(_ source: String) throws -> [String] {
         let manager = FileManager.default
@@ -34,7 +30,7 @@ public enum ImageSources {
                 .map { $0.hasPrefix("/") ? $0 : (folder as NSString).appendingPathComponent($0) }
         }
         guard isImage(source) else {
-            throw ConfigError("not a supported image (suffixes: \(imageSuffixes.sorted().joined(separator: ", ")))", file: source)
+            throw ConfigError("not a supported image (suffixes: \(ImageList.supportedSuffixes.joined(separator: ", ")))", file: source)
         }
         return [source]
     }
