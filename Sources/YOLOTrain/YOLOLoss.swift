@@ -1,0 +1,126 @@
+import Foundation
+import TensorCore
+import YOLOConfig
+import YOLOModel
+
+/// Ultralytics' `ComputeLoss.__call__` (no autobalance, gr = 1, unsorted objectness IoU) over the
+/// raw Detect maps `[batch, na, ny, nx, classes + 5]`, with the analytic gradient of the total
+/// w.r.t. every raw value. Computed in double precision.
+public struct YOLOLoss: Sendable {
+    public var assignment: TargetAssignment
+    public var classCount: Int
+    public var gains: LossGains
+    public var classLoss: BCEWithLogits
+    public var objectLoss: BCEWithLogits
+    public var labelSmoothing: Double
+    /// Objectness weight per level: [4, 1, 0.4] for three levels, else [4, 1, 0.25, 0.06, 0.02].
+    public var balance: [Double]
+
+    public init(classCount: Int, anchors: [[Float]], gains: LossGains, anchorThreshold: Double = 4.0,
+                classPositiveWeight: Double = 1, objectPositiveWeight: Double = 1, focalGamma: Double = 0,
+                labelSmoothing: Double = 0) {
+        assignment = TargetAssignment(anchors: anchors, anchorThreshold: anchorThreshold)
+        self.classCount = classCount
+        self.gains = gains
+        classLoss = BCEWithLogits(positiveWeight: classPositiveWeight, focalGamma: focalGamma)
+        objectLoss = BCEWithLogits(positiveWeight: objectPositiveWeight, focalGamma: focalGamma)
+        self.labelSmoothing = labelSmoothing
+        balance = anchors.count == 3 ? [4.0, 1.0, 0.4] : [4.0, 1.0, 0.25, 0.06, 0.02]
+        precondition(anchors.count <= balance.count, "at most \(balance.count) levels")
+    }
+
+    /// As train.py sets it up: gains scaled by levels, classes and image size; anchors from Detect's
+    /// buffer `[levels, na, 2]` in grid units.
+    public init(hyperparameters h: Hyperparameters, classCount: Int, anchors: Tensor, imageSize: Int,
+                labelSmoothing: Double = 0) {
+        let levels = TargetAssignment(anchors: anchors).anchors
+        self.init(classCount: classCount, anchors: levels,
+                  gains: LossGains(hyperparameters: h, levels: levels.count, classes: classCount, imageSize: imageSize),
+                  anchorThreshold: h.anchorMatchThreshold, classPositiveWeight: h.clsPositiveWeight,
+                  objectPositiveWeight: h.objPositiveWeight, focalGamma: h.focalLossGamma, labelSmoothing: labelSmoothing)
+    }
+
+    /// The loss of raw predictions (per level `[batch, na, ny, nx, classes + 5]`) against targets `[n, 6]`.
+    public func callAsFunction(_ predictions: [Tensor], targets: Tensor) throws -> LossResult {
+        try evaluate(predictions.map { $0.storage.map(Double.init) }, shapes: predictions.map(\.shape), targets: targets)
+    }
+
+    /// The loss on double-precision predictions. `frozen` (a previous result on the same targets)
+    /// supplies the detached quantities — CIoU alpha and the objectness targets — so that the value is
+    /// the function whose gradient PyTorch computes (for finite-difference checks).
+    func evaluate(_ predictions: [[Double]], shapes: [[Int]], targets: Tensor, frozen: LossResult? = nil) throws -> LossResult {
+        let no = classCount + 5, na = assignment.anchorsPerLevel
+        guard shapes.count == assignment.levelCount else {
+            throw ShapeError("\(shapes.count) prediction levels for \(assignment.levelCount) anchor levels")
+        }
+        for (shape, values) in zip(shapes, predictions) {
+            guard shape.count == 5, shape[0] == shapes[0][0], shape[1] == na, shape[4] == no,
+                  values.count == shape.reduce(1, *) else {
+                throw ShapeError("a prediction level must be [batch, \(na), ny, nx, \(no)], got \(shape)")
+            }
+        }
+        let batch = shapes[0][0], scale = Double(batch)
+        let assigned = assignment.assign(targets: targets, grids: shapes.map { (height: $0[2], width: $0[3]) })
+        let positive = 1 - 0.5 * labelSmoothing, negative = 0.5 * labelSmoothing
+        var lbox = 0.0, lobj = 0.0, lcls = 0.0
+        var gradients = predictions.map { [Double](repeating: 0, count: $0.count) }
+        var ious: [[Double]] = [], alphas: [[Double]] = []
+        for level in shapes.indices {
+            let (ny, nx) = (shapes[level][2], shapes[level][3])
+            let p = predictions[level], rows = assigned[level], n = rows.count
+            var tobj = [Double](repeating: 0, count: batch * na * ny * nx)
+            var levelIou = [Double](repeating: 0, count: n), levelAlpha = levelIou
+            if n > 0 {
+                var boxSum = 0.0, classSum = 0.0
+                let gBox = -gains.box * scale / Double(n)
+                let gClass = gains.cls * scale / Double(n * classCount)
+                for r in 0..<n {
+                    let cell = ((rows.image[r] * na + rows.anchor[r]) * ny + rows.gridY[r]) * nx + rows.gridX[r]
+                    let base = cell * no
+                    let s = (0..<4).map { 1 / (1 + exp(-p[base + $0])) }
+                    let aw = Double(rows.anchorSize[2 * r]), ah = Double(rows.anchorSize[2 * r + 1])
+                    let predicted = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5, w: 4 * s[2] * s[2] * aw, h: 4 * s[3] * s[3] * ah)
+                    let tb = rows.box[(4 * r)..<(4 * r + 4)].map(Double.init)
+                    let ciou = CompleteIoU(predicted: predicted, target: (x: tb[0], y: tb[1], w: tb[2], h: tb[3]),
+                                           frozenAlpha: frozen?.alpha[level][r])
+                    levelIou[r] = ciou.value
+                    levelAlpha[r] = ciou.alpha
+                    boxSum += 1 - ciou.value
+                    let ds = s.map { $0 * (1 - $0) }
+                    gradients[level][base] += gBox * ciou.gradient.x * 2 * ds[0]
+                    gradients[level][base + 1] += gBox * ciou.gradient.y * 2 * ds[1]
+                    gradients[level][base + 2] += gBox * ciou.gradient.w * 8 * s[2] * ds[2] * aw
+                    gradients[level][base + 3] += gBox * ciou.gradient.h * 8 * s[3] * ds[3] * ah
+                    // Detached, clamped IoU as the objectness target; rows in order, the last write wins.
+                    tobj[cell] = Swift.max(frozen?.iou[level][r] ?? ciou.value, 0)
+                    if classCount > 1 {
+                        for c in 0..<classCount {
+                            let term = classLoss.evaluate(logit: p[base + 5 + c],
+                                                          target: c == rows.classIndex[r] ? positive : negative)
+                            classSum += term.loss
+                            gradients[level][base + 5 + c] += gClass * term.derivative
+                        }
+                    }
+                }
+                lbox += boxSum / Double(n)
+                if classCount > 1 { lcls += classSum / Double(n * classCount) }
+            }
+            var objectSum = 0.0
+            let gObject = gains.obj * scale * balance[level] / Double(tobj.count)
+            for cell in tobj.indices {
+                let term = objectLoss.evaluate(logit: p[cell * no + 4], target: tobj[cell])
+                objectSum += term.loss
+                gradients[level][cell * no + 4] += gObject * term.derivative
+            }
+            lobj += balance[level] * objectSum / Double(tobj.count)
+            ious.append(levelIou)
+            alphas.append(levelAlpha)
+        }
+        lbox *= gains.box
+        lobj *= gains.obj
+        lcls *= gains.cls
+        return LossResult(total: (lbox + lobj + lcls) * scale, box: lbox, object: lobj, classification: lcls,
+                          gradients: zip(shapes, gradients).map { Tensor(shape: $0, values: $1.map(Float.init)) },
+                          gradientValues: gradients, targets: assigned, iou: ious, alpha: alphas)
+    }
+}
