@@ -1,3 +1,4 @@
+import YOLOConfig
 import TensorCore
 
 /// `torch.nn.MaxPool2d` (floor mode): padding counts as −∞, so padded cells never win.
@@ -33,5 +34,24 @@ public final class MaxPool2d: Module {
             throw ShapeError("a \(kernelSize)×\(kernelSize) max-pool leaves nothing of a \(input.height)×\(input.width) input")
         }
         return FeatureShape(channels: input.channels, height: h, width: w)
+    }
+}
+
+/// `nn.MaxPool2d(kernel_size, stride=None, padding=0)` (dilation 1, floor mode).
+public enum MaxPool2dKind: ModuleKind {
+    public static let yamlName = "nn.MaxPool2d"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        try row.expectAtMost(3, "[kernel_size, stride, padding]")
+        let c1 = try row.singleInputChannels()
+        let k = try row.int(0, "kernel_size")
+        let s = try row.optionalInt(1, "stride")
+        let p = try row.int(2, "padding", default: 0)
+        do { _ = try MaxPool2d(kernelSize: k, stride: s, padding: p) } catch let e as ShapeError {
+            throw row.error(e.message, argument: 0)
+        }
+        return ModulePlan(outputChannels: c1, printedArguments: row.arguments.map(\.value)) {
+            try MaxPool2d(kernelSize: k, stride: s, padding: p)
+        }
     }
 }

@@ -1,3 +1,4 @@
+import YOLOConfig
 import TensorCore
 
 /// `torch.nn.ZeroPad2d` with (left, right, top, bottom) padding.
@@ -24,5 +25,28 @@ public final class ZeroPad2d: Module {
         let input = try singleInput(inputs)
         return FeatureShape(channels: input.channels, height: input.height + top + bottom,
                             width: input.width + left + right)
+    }
+}
+
+/// `nn.ZeroPad2d(padding)` with one int for all sides or `[left, right, top, bottom]`.
+public enum ZeroPad2dKind: ModuleKind {
+    public static let yamlName = "nn.ZeroPad2d"
+
+    public static func plan(_ row: RowContext) throws -> ModulePlan {
+        try row.expectAtMost(1, "[padding]")
+        let c1 = try row.singleInputChannels()
+        let sides: [Int]
+        if let single = row.arguments.first?.value.intValue {
+            sides = [single, single, single, single]
+        } else {
+            sides = try row.intList(0, "padding", default: [])
+            guard sides.count == 4 else {
+                throw row.error("padding must be an integer or [left, right, top, bottom]", argument: 0)
+            }
+        }
+        guard sides.allSatisfy({ $0 >= 0 }) else { throw row.error("padding must be non-negative", argument: 0) }
+        return ModulePlan(outputChannels: c1, printedArguments: row.arguments.map(\.value)) {
+            try ZeroPad2d(left: sides[0], right: sides[1], top: sides[2], bottom: sides[3])
+        }
     }
 }
