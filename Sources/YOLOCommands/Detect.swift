@@ -113,15 +113,9 @@ public struct Detect: ParsableCommand {
         guard FileManager.default.fileExists(atPath: weights) else {
             throw ConfigError("weights not found (this build never downloads; pass a local .pt or .safetensors)", file: weights)
         }
-        do {
-            let model = try ModelLoader.load(weights: weights, cfg: try cfg.map(ModelFileLocator.locate))
-            if !noFuse { model.network.fuse() }
-            return model
-        } catch let error as WeightLoadingError {
-            throw ConfigError(error.description, file: nil)
-        } catch let error as CustomStringConvertible where !(error is ConfigError) {
-            throw ConfigError("\(error)", file: nil)
-        }
+        let model = try ModelLoader.load(weights: weights, cfg: try cfg.map(ModelFileLocator.locate))
+        if !noFuse { model.network.fuse() }
+        return model
     }
 
     /// Ultralytics' check_img_size: each side rounded up to a multiple of the stride, with a warning.

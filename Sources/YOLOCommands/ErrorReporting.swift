@@ -11,12 +11,15 @@ func printError(_ message: String) {
     fputs(line, stderr)
 }
 
-/// Runs `body`; a configuration error is printed as `error: file:line:column: message` and the
-/// command exits with status 2, without a stack trace.
+/// Runs `body`; any failure it reports (a configuration error with its `file:line:column`, an
+/// unreadable checkpoint, image or dataset, weights that do not fit) is printed as
+/// `error: <description>` and the command exits with status 2, without a stack trace.
 func reportingConfigErrors(_ body: () throws -> Void) throws {
     do {
         try body()
-    } catch let error as ConfigError {
+    } catch let exit as ExitCode {
+        throw exit
+    } catch {
         printError("error: \(error)")
         throw ExitCode(2)
     }

@@ -53,7 +53,7 @@ public struct Val: ParsableCommand {
             guard FileManager.default.fileExists(atPath: weights) else {
                 throw ConfigError("weights not found (this build never downloads; pass a local .pt or .safetensors)", file: weights)
             }
-            let model = try wrapped { try ModelLoader.load(weights: weights, cfg: try cfg.map(ModelFileLocator.locate)) }
+            let model = try ModelLoader.load(weights: weights, cfg: try cfg.map(ModelFileLocator.locate))
             model.network.fuse()
             let classCount = singleCls ? 1 : spec.nc
             if let detectClasses = model.network.detect?.classCount, !singleCls, detectClasses != spec.nc {
@@ -65,10 +65,8 @@ public struct Val: ParsableCommand {
             let size = (img + stride - 1) / stride * stride
             if size != img { printError("WARNING: --img \(img) must be a multiple of max stride \(stride), updating to \(size)") }
 
-            let dataset = try wrapped {
-                try DetectionDataset(sources: sources, classCount: spec.nc, labelsFolder: spec.labelsFolder,
-                                     cache: noCache ? .off : .readWrite)
-            }
+            let dataset = try DetectionDataset(sources: sources, classCount: spec.nc, labelsFolder: spec.labelsFolder,
+                                               cache: noCache ? .off : .readWrite)
             print(dataset.summary)
             for message in dataset.messages { printError(message) }
             let set = ValidationSet(dataset: dataset, imageSize: size, batchSize: batchSize, stride: stride,
@@ -77,11 +75,10 @@ public struct Val: ParsableCommand {
 
             let header = pad("Class", 22) + ["Images", "Instances", "P", "R", "mAP50", "mAP50-95"].map { pad($0, 11) }.joined()
             let showBar = isatty(STDERR_FILENO) != 0
-            let result = try wrapped {
-                try Validator(confidenceThreshold: confThres, iouThreshold: iouThres, maxDetections: maxDet, singleClass: singleCls)
-                    .run(network: model.network, set: set, classCount: classCount) { done, total in
-                        if showBar { fputs("\r" + header + ": " + ProgressBar.render(done: done, total: total), stderr) }
-                    }
+            let validator = Validator(confidenceThreshold: confThres, iouThreshold: iouThres, maxDetections: maxDet,
+                                      singleClass: singleCls)
+            let result = try validator.run(network: model.network, set: set, classCount: classCount) { done, total in
+                if showBar { fputs("\r" + header + ": " + ProgressBar.render(done: done, total: total), stderr) }
             }
             if showBar { fputs("\n", stderr) }
             print(header)
@@ -108,12 +105,6 @@ public struct Val: ParsableCommand {
             }
             print("Results saved to \(runDirectory)")
             print(String(format: "fitness %.6f (0.1·mAP50 + 0.9·mAP50-95)", summary.fitness))
-        }
-    }
-
-    private func wrapped<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as ConfigError { throw error } catch {
-            throw ConfigError("\(error)", file: nil)
         }
     }
 

@@ -131,5 +131,9 @@ final class DetectCommandTests: XCTestCase {
         XCTAssertEqual(result.status, 2)
         XCTAssertTrue(result.stderr.hasPrefix("error: \(corrupt)"), result.stderr)
         XCTAssertFalse(result.stderr.contains("Fatal error"))
+        // every command reports a corrupt checkpoint the same way
+        let benchmark = try runner.run(["benchmark", "--weights", corrupt, "--runs", "1", "--warmup", "0"])
+        XCTAssertEqual(benchmark.status, 2, benchmark.stderr)
+        XCTAssertTrue(benchmark.stderr.hasPrefix("error: \(corrupt)"), benchmark.stderr)
     }
 }
