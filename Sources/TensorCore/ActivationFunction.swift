@@ -24,6 +24,16 @@ public enum ActivationFunction: Sendable, Equatable {
     }
 
     /// Applies the activation in place over a buffer.
+    /// Applies the function to every element of a tensor in place, split across cores.
+    public func apply(to tensor: inout Tensor) {
+        if self == .identity { return }
+        tensor.storage.withUnsafeMutableBufferPointer { buffer in
+            Parallel.forEach(buffer.count, minimumChunk: 65_536) { range in
+                apply(UnsafeMutableBufferPointer(rebasing: buffer[range]))
+            }
+        }
+    }
+
     public func apply(_ buffer: UnsafeMutableBufferPointer<Float>) {
         if self == .identity || applyVectorised(buffer) { return }
         for i in buffer.indices { buffer[i] = apply(buffer[i]) }

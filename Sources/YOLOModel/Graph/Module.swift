@@ -20,6 +20,21 @@ public protocol Module: AnyObject {
     func tensorValue(_ name: String) -> Tensor?
     /// Replaces an owned tensor; the shape has been checked against `ownTensors` by the caller.
     func setTensorValue(_ name: String, _ value: Tensor)
+
+    /// The forward pass of a training step: the same output as `forward`, and the module keeps
+    /// what its `backward` needs until that runs. Each module instance is called once per step.
+    func trainingForward(_ inputs: [Tensor]) throws -> Tensor
+    /// dL/d(each input) from dL/d(output) of the last `trainingForward`; parameter gradients are
+    /// added to the module's gradient buffers (PyTorch's `.grad` accumulation), and what the
+    /// forward kept is released.
+    func backward(_ outputGradient: Tensor) throws -> [Tensor]
+    /// The accumulated gradient of an owned parameter (a name from `ownTensors`), nil before any backward.
+    func gradientValue(_ name: String) -> Tensor?
+    /// Sets the owned parameters' gradients to zero (`optimizer.zero_grad()`).
+    func zeroOwnGradients()
+    /// Called on a module that reads the network's images: its backward may skip the input
+    /// gradient (nothing reads it) and return an empty tensor for it.
+    func skipInputGradient()
 }
 
 extension Module {
@@ -27,6 +42,23 @@ extension Module {
     public var ownTensors: [TensorSpec] { [] }
     public func tensorValue(_ name: String) -> Tensor? { nil }
     public func setTensorValue(_ name: String, _ value: Tensor) {}
+    public func gradientValue(_ name: String) -> Tensor? { nil }
+    public func zeroOwnGradients() {}
+    public func skipInputGradient() {}
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        throw ShapeError("\(typeName) has no training pass")
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        throw ShapeError("\(typeName) has no backward pass")
+    }
+
+    /// The value a backward pass needs, or a clear error when no training forward kept it.
+    func saved<Value>(_ value: Value?, _ what: String) throws -> Value {
+        guard let value else { throw ShapeError("\(typeName): backward without a training forward (\(what) missing)") }
+        return value
+    }
 
     /// Every owned tensor of the subtree with its dotted name and owner, in state_dict order.
     public func tensorSlots(prefix: String) -> [(name: String, spec: TensorSpec, owner: any Module)] {

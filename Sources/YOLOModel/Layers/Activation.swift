@@ -35,12 +35,23 @@ public final class Activation: Module {
 
     public func forward(_ inputs: [Tensor]) throws -> Tensor {
         var output = try singleTensor(inputs)
-        output.storage.withUnsafeMutableBufferPointer { buffer in
-            Parallel.forEach(buffer.count, minimumChunk: 65_536) { range in
-                function.apply(UnsafeMutableBufferPointer(rebasing: buffer[range]))
-            }
-        }
+        function.apply(to: &output)
         return output
+    }
+
+    /// A standalone activation keeps its input; Conv blocks apply the shared one inline and
+    /// keep their own pre-activation, so sharing this instance never mixes two saved inputs.
+    private var savedInput: Tensor?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        savedInput = try singleTensor(inputs)
+        return try forward(inputs)
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let input = try saved(savedInput, "input")
+        savedInput = nil
+        return [function.backward(outputGradient, input: input)]
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

@@ -14,6 +14,11 @@ public final class BatchNorm2d: Module {
     /// Training mode (PyTorch's `module.train()`): normalise with the batch's statistics and
     /// update the running ones; otherwise use the running statistics.
     public var training = false
+    /// dL/dγ and dL/dβ accumulated by `backward` (nil until the first one).
+    public private(set) var weightGradient: Tensor?
+    public private(set) var biasGradient: Tensor?
+    private var savedInput: Tensor?
+    private var savedStatistics: BatchNormTraining.Saved?
 
     /// PyTorch's initial state: γ = 1, β = 0, mean 0, variance 1.
     public init(_ channels: Int) {
@@ -29,19 +34,14 @@ public final class BatchNorm2d: Module {
         try forward(try singleTensor(inputs), activation: .identity)
     }
 
-    /// Eval-mode normalisation with an activation applied in the same pass.
+    /// Normalisation (batch statistics in training mode, running ones otherwise) with an
+    /// activation applied in the same pass.
     public func forward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
         guard input.shape.count == 4, input.shape[1] == channels else {
             throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
         }
         if training {
-            guard input.elementCount / max(1, channels) > 1 else {
-                throw ShapeError("batch norm in training mode needs more than one value per channel, got shape \(input.shape)")
-            }
-            var (output, _) = BatchNormTraining.forward(input, weight: weight, bias: bias, runningMean: &runningMean,
-                                                             runningVariance: &runningVariance, epsilon: Self.epsilon,
-                                                             momentum: Self.momentum)
-            batchesTracked = Tensor(shape: [], values: [(batchesTracked.storage.first ?? 0) + 1])
+            var output = try normaliseWithBatchStatistics(input).output
             output.storage.withUnsafeMutableBufferPointer { activation.apply($0) }
             return output
         }
@@ -49,6 +49,60 @@ public final class BatchNorm2d: Module {
         BatchNorm.inference(&output, weight: weight, bias: bias, runningMean: runningMean,
                             runningVariance: runningVariance, epsilon: Self.epsilon, activation: activation)
         return output
+    }
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        try trainingForward(try singleTensor(inputs))
+    }
+
+    /// Normalises with the batch statistics (updating the running ones) and keeps the input and
+    /// statistics for `backward`; the activation, if any, is the caller's.
+    public func trainingForward(_ input: Tensor) throws -> Tensor {
+        guard training else {
+            throw ShapeError("batch norm backward needs training mode (call setTraining(true) first)")
+        }
+        guard input.shape.count == 4, input.shape[1] == channels else {
+            throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
+        }
+        let (output, statistics) = try normaliseWithBatchStatistics(input)
+        savedInput = input
+        savedStatistics = statistics
+        return output
+    }
+
+    /// Training-mode normalisation: batch statistics, running averages and the batch counter updated.
+    private func normaliseWithBatchStatistics(_ input: Tensor) throws -> (output: Tensor, saved: BatchNormTraining.Saved) {
+        guard input.elementCount / max(1, channels) > 1 else {
+            throw ShapeError("batch norm in training mode needs more than one value per channel, got shape \(input.shape)")
+        }
+        let result = BatchNormTraining.forward(input, weight: weight, bias: bias, runningMean: &runningMean,
+                                               runningVariance: &runningVariance, epsilon: Self.epsilon,
+                                               momentum: Self.momentum)
+        batchesTracked = Tensor(shape: [], values: [(batchesTracked.storage.first ?? 0) + 1])
+        return result
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let input = try saved(savedInput, "input")
+        let statistics = try saved(savedStatistics, "batch statistics")
+        savedInput = nil
+        savedStatistics = nil
+        var dGamma = weightGradient ?? Tensor(shape: [channels])
+        var dBeta = biasGradient ?? Tensor(shape: [channels])
+        let dx = BatchNormTraining.backward(outputGradient, input: input, weight: weight, saved: statistics,
+                                            weightGradient: &dGamma, biasGradient: &dBeta)
+        weightGradient = dGamma
+        biasGradient = dBeta
+        return [dx]
+    }
+
+    public func gradientValue(_ name: String) -> Tensor? {
+        name == "weight" ? weightGradient : name == "bias" ? biasGradient : nil
+    }
+
+    public func zeroOwnGradients() {
+        weightGradient = Tensor(shape: [channels])
+        biasGradient = Tensor(shape: [channels])
     }
 
     public func tensorValue(_ name: String) -> Tensor? {

@@ -12,6 +12,12 @@ public final class Conv2d: Module {
     public let hasBias: Bool
     public var weight: Tensor
     public var bias: Tensor?
+    /// dL/dW and dL/db accumulated by `backward` (nil until the first one).
+    public private(set) var weightGradient: Tensor?
+    public private(set) var biasGradient: Tensor?
+    /// False for a convolution that reads the network's images: nothing needs that gradient.
+    public private(set) var computesInputGradient = true
+    private var savedInput: Tensor?
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
                 padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) throws {
@@ -51,6 +57,45 @@ public final class Conv2d: Module {
             throw ShapeError("convolution expects \(inputChannels) input channels, got shape \(input.shape)")
         }
         return Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, activation: activation)
+    }
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        try trainingForward(try singleTensor(inputs), activation: .identity)
+    }
+
+    /// The training forward; the activation is only for heads without batch norm that apply
+    /// none (callers needing an activation gradient keep the pre-activation themselves).
+    public func trainingForward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
+        let output = try forward(input, activation: activation)
+        savedInput = input
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let input = try saved(savedInput, "input")
+        savedInput = nil
+        var dW = weightGradient ?? Tensor(shape: weight.shape)
+        Conv2DBackward.accumulateWeightGradient(outputGradient, input: input, geometry: geometry, into: &dW)
+        weightGradient = dW
+        if hasBias {
+            var db = biasGradient ?? Tensor(shape: [outputChannels])
+            Conv2DBackward.accumulateBiasGradient(outputGradient, into: &db)
+            biasGradient = db
+        }
+        guard computesInputGradient else { return [Tensor(shape: [0])] }
+        return [Conv2DBackward.inputGradient(outputGradient, weight: weight, geometry: geometry,
+                                             inputHeight: input.shape[2], inputWidth: input.shape[3])]
+    }
+
+    public func gradientValue(_ name: String) -> Tensor? {
+        name == "weight" ? weightGradient : name == "bias" ? biasGradient : nil
+    }
+
+    public func skipInputGradient() { computesInputGradient = false }
+
+    public func zeroOwnGradients() {
+        weightGradient = Tensor(shape: weight.shape)
+        biasGradient = hasBias ? Tensor(shape: [outputChannels]) : nil
     }
 
     public func tensorValue(_ name: String) -> Tensor? {

@@ -8,6 +8,10 @@ public final class Identity: Module {
 
     public func forward(_ inputs: [Tensor]) throws -> Tensor { try singleTensor(inputs) }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor { try singleTensor(inputs) }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] { [outputGradient] }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         try singleInput(inputs)
     }

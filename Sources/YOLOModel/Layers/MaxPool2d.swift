@@ -26,6 +26,19 @@ public final class MaxPool2d: Module {
         MaxPool.forward(try singleTensor(inputs), kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
+    private var savedInput: Tensor?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        savedInput = try singleTensor(inputs)
+        return try forward(inputs)
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let input = try saved(savedInput, "input")
+        savedInput = nil
+        return [MaxPool.backward(outputGradient, input: input, kernelSize: kernelSize, stride: stride, padding: padding)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         let h = Conv2d.outputSize(input.height, kernel: kernelSize, stride: stride, padding: padding, dilation: 1)

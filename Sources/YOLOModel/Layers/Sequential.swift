@@ -18,6 +18,18 @@ public final class Sequential: Module {
         return x
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        var x = try singleTensor(inputs)
+        for layer in layers { x = try layer.trainingForward([x]) }
+        return x
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        var gradient = outputGradient
+        for layer in layers.reversed() { gradient = try layer.backward(gradient)[0] }
+        return [gradient]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         var shape = try singleInput(inputs)
         for layer in layers { shape = try layer.outputShape(for: [shape], flops: &flops) }

@@ -16,6 +16,12 @@ public final class Upsample: Module {
         NearestUpsample.forward(try singleTensor(inputs), factor: scaleFactor)
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor { try forward(inputs) }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        [NearestUpsample.backward(outputGradient, factor: scaleFactor)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         // Ultralytics' profiler (ultralytics-thop) counts no operations for upsampling.

@@ -21,6 +21,12 @@ public final class ZeroPad2d: Module {
         ChannelOps.zeroPad(try singleTensor(inputs), left: left, right: right, top: top, bottom: bottom)
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor { try forward(inputs) }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        [ChannelOps.zeroPadBackward(outputGradient, left: left, right: right, top: top, bottom: bottom)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         return FeatureShape(channels: input.channels, height: input.height + top + bottom,

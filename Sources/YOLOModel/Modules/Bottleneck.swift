@@ -27,6 +27,19 @@ public final class Bottleneck: Module {
         return y
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        var y = try cv2.trainingForward([try cv1.trainingForward([x])])
+        if addsShortcut { ChannelOps.addInPlace(&y, x) }
+        return y
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        var dx = try cv1.backward(try cv2.backward(outputGradient)[0])[0]
+        if addsShortcut { ChannelOps.addInPlace(&dx, outputGradient) }  // the shortcut passes dY straight through
+        return [dx]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let hidden = try cv1.outputShape(for: inputs, flops: &flops)
         return try cv2.outputShape(for: [hidden], flops: &flops)

@@ -40,6 +40,23 @@ public final class BottleneckCSP: Module {
         return try cv4.forward([try bn.forward(ChannelOps.concatenate([y1, y2]), activation: act.function)])
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        let y1 = try cv3.trainingForward([try m.trainingForward([try cv1.trainingForward([x])])])
+        let y2 = try cv2.trainingForward([x])
+        let normalised = try act.trainingForward([try bn.trainingForward(ChannelOps.concatenate([y1, y2]))])
+        return try cv4.trainingForward([normalised])
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let dJoined = try bn.backward(try act.backward(try cv4.backward(outputGradient)[0])[0])[0]
+        let hidden = cv2.outputChannels
+        let halves = ChannelOps.split(dJoined, channelCounts: [hidden, hidden])
+        var dx = try cv1.backward(try m.backward(try cv3.backward(halves[0])[0])[0])[0]
+        ChannelOps.addInPlace(&dx, try cv2.backward(halves[1])[0])
+        return [dx]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let y1 = try cv3.outputShape(for: [try m.outputShape(for: [try cv1.outputShape(for: inputs, flops: &flops)],
                                                              flops: &flops)], flops: &flops)

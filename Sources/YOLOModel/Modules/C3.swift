@@ -32,6 +32,24 @@ public final class C3: Module {
         return try cv3.forward([ChannelOps.concatenate([branch, try cv2.forward([x])])])
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        let branch = try m.trainingForward([try cv1.trainingForward([x])])
+        let side = try cv2.trainingForward([x])
+        hiddenChannels = side.shape[1]
+        return try cv3.trainingForward([ChannelOps.concatenate([branch, side])])
+    }
+
+    private var hiddenChannels: Int?
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let hidden = try saved(hiddenChannels, "hidden channel count")
+        let halves = ChannelOps.split(try cv3.backward(outputGradient)[0], channelCounts: [hidden, hidden])
+        var dx = try cv1.backward(try m.backward(halves[0])[0])[0]
+        ChannelOps.addInPlace(&dx, try cv2.backward(halves[1])[0])
+        return [dx]
+    }
+
     /// cv1 and cv2 read the same input with 1×1 kernels, so once their batch norms are folded
     /// they run as one GEMM with stacked weights, whose output already is the concatenation's
     /// layout: the bottlenecks' result is written back over the cv1 half and cv3 reads it.

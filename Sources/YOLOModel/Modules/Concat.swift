@@ -15,6 +15,20 @@ public final class Concat: Module {
         return ChannelOps.concatenate(inputs)
     }
 
+    private var savedChannelCounts: [Int]?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let output = try forward(inputs)
+        savedChannelCounts = inputs.map { $0.shape[1] }
+        return output
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let counts = try saved(savedChannelCounts, "input channel counts")
+        savedChannelCounts = nil
+        return ChannelOps.split(outputGradient, channelCounts: counts)
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         try concatenate(inputs)
     }

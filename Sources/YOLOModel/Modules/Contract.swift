@@ -17,6 +17,12 @@ public final class Contract: Module {
         return ChannelOps.contract(x, gain: gain)
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor { try forward(inputs) }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        [ChannelOps.contractBackward(outputGradient, gain: gain)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         guard input.height % gain == 0, input.width % gain == 0 else {

@@ -49,6 +49,31 @@ public final class ConvBlock: Module {
         return try bn.forward(try conv.forward(x, activation: .identity), activation: activationFunction)
     }
 
+    /// The pre-activation values the activation's backward needs.
+    private var savedPreActivation: Tensor?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        guard !isFused else { throw ShapeError("a fused Conv block cannot be trained (its batch norm is folded)") }
+        var y = try bn.trainingForward(try conv.trainingForward(inputs))
+        let function = activationFunction
+        if function != .identity {
+            savedPreActivation = y
+            function.apply(to: &y)
+        }
+        return y
+    }
+
+    public func skipInputGradient() { conv.skipInputGradient() }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        var gradient = outputGradient
+        if let preActivation = savedPreActivation {
+            gradient = activationFunction.backward(outputGradient, input: preActivation)
+            savedPreActivation = nil
+        }
+        return try conv.backward(try bn.backward(gradient)[0])
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let convolved = try conv.outputShape(for: inputs, flops: &flops)
         let normalised = try bn.outputShape(for: [convolved], flops: &flops)

@@ -141,6 +141,71 @@ public final class Detect: Module {
     }
 }
 
+extension Detect {
+    /// The training pass: each level's head output rearranged to the raw map
+    /// `[batch, anchors, ny, nx, classes + 5]` the loss reads (no decoding).
+    public func trainingForward(levels inputs: [Tensor]) throws -> [Tensor] {
+        guard inputs.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(inputs.count) inputs")
+        }
+        return try zip(heads, inputs).map { head, input in
+            Self.headToRaw(try head.trainingForward([input]), anchors: anchorsPerLevel, outputs: outputsPerAnchor)
+        }
+    }
+
+    /// dL/d(level input) for dL/d(raw map) of each level; the heads' weight and bias gradients accumulate.
+    public func backward(rawGradients: [Tensor]) throws -> [Tensor] {
+        guard rawGradients.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(rawGradients.count) gradients")
+        }
+        return try zip(heads, rawGradients).map { head, gradient in
+            try head.backward(Self.rawToHead(gradient, outputs: outputsPerAnchor))[0]
+        }
+    }
+
+    /// [b, na·no, ny, nx] → [b, na, ny, nx, no].
+    static func headToRaw(_ map: Tensor, anchors na: Int, outputs no: Int) -> Tensor {
+        let (batch, ny, nx) = (map.shape[0], map.shape[2], map.shape[3])
+        let cells = ny * nx
+        var raw = Tensor(uninitializedShape: [batch, na, ny, nx, no])
+        map.storage.withUnsafeBufferPointer { src in
+            raw.storage.withUnsafeMutableBufferPointer { dst in
+                Parallel.forEach(batch * na) { pairs in
+                    for pair in pairs {
+                        let planes = src.baseAddress! + pair * no * cells
+                        let rows = dst.baseAddress! + pair * cells * no
+                        for k in 0..<no {
+                            for cell in 0..<cells { rows[cell * no + k] = planes[k * cells + cell] }
+                        }
+                    }
+                }
+            }
+        }
+        return raw
+    }
+
+    /// [b, na, ny, nx, no] → [b, na·no, ny, nx], the inverse of `headToRaw`.
+    static func rawToHead(_ raw: Tensor, outputs no: Int) -> Tensor {
+        let (batch, na, ny, nx) = (raw.shape[0], raw.shape[1], raw.shape[2], raw.shape[3])
+        let cells = ny * nx
+        var map = Tensor(uninitializedShape: [batch, na * no, ny, nx])
+        raw.storage.withUnsafeBufferPointer { src in
+            map.storage.withUnsafeMutableBufferPointer { dst in
+                Parallel.forEach(batch * na) { pairs in
+                    for pair in pairs {
+                        let rows = src.baseAddress! + pair * cells * no
+                        let planes = dst.baseAddress! + pair * no * cells
+                        for k in 0..<no {
+                            for cell in 0..<cells { planes[k * cells + cell] = rows[cell * no + k] }
+                        }
+                    }
+                }
+            }
+        }
+        return map
+    }
+}
+
 /// `Detect(nc, anchors, ch)`: anchors are per-level pixel lists or a count per level
 /// (then placeholder sizes 0, 1, 2, ... as Ultralytics fills them, to be replaced by AutoAnchor).
 public enum DetectKind: ModuleKind {

@@ -13,6 +13,12 @@ public final class Expand: Module {
         ChannelOps.expand(try singleTensor(inputs), gain: gain)
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor { try forward(inputs) }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        [ChannelOps.expandBackward(outputGradient, gain: gain)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         guard input.channels % (gain * gain) == 0 else {

@@ -23,6 +23,23 @@ public final class Focus: Module {
         return try conv.forward([ChannelOps.focusSlices(x)])
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try singleTensor(inputs)
+        guard x.shape[2] % 2 == 0, x.shape[3] % 2 == 0 else {
+            throw ShapeError("Focus needs an even height and width, got \(x.shape[2])×\(x.shape[3])")
+        }
+        return try conv.trainingForward([ChannelOps.focusSlices(x)])
+    }
+
+    public func skipInputGradient() { conv.skipInputGradient() }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let stacked = try conv.backward(outputGradient)[0]
+        // the first layer's input is the image batch, whose gradient nobody reads
+        guard conv.conv.computesInputGradient else { return [stacked] }
+        return [ChannelOps.focusSlicesBackward(stacked)]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let input = try singleInput(inputs)
         guard input.height % 2 == 0, input.width % 2 == 0 else {

@@ -33,6 +33,18 @@ public final class GhostBottleneck: Module {
         return main
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        var main = try conv.trainingForward(inputs)
+        ChannelOps.addInPlace(&main, try shortcut.trainingForward(inputs))
+        return main
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        var dx = try conv.backward(outputGradient)[0]
+        ChannelOps.addInPlace(&dx, try shortcut.backward(outputGradient)[0])
+        return [dx]
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let main = try conv.outputShape(for: inputs, flops: &flops)
         let side = try shortcut.outputShape(for: inputs, flops: &flops)

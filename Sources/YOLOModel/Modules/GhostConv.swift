@@ -22,6 +22,19 @@ public final class GhostConv: Module {
         return ChannelOps.concatenate([y, try cv2.forward([y])])
     }
 
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let y = try cv1.trainingForward(inputs)
+        return ChannelOps.concatenate([y, try cv2.trainingForward([y])])
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let half = outputGradient.shape[1] / 2
+        let halves = ChannelOps.split(outputGradient, channelCounts: [half, half])
+        var dy = halves[0]
+        ChannelOps.addInPlace(&dy, try cv2.backward(halves[1])[0])  // y feeds the output and cv2
+        return try cv1.backward(dy)
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let primary = try cv1.outputShape(for: inputs, flops: &flops)
         let cheap = try cv2.outputShape(for: [primary], flops: &flops)

@@ -25,6 +25,25 @@ public final class SPP: Module {
         return try cv2.forward([ChannelOps.concatenate([x] + pooled)])
     }
 
+    private var pooledCount: Int?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try cv1.trainingForward(inputs)
+        let pooled = try m.items.map { try $0.trainingForward([x]) }
+        pooledCount = pooled.count
+        return try cv2.trainingForward([ChannelOps.concatenate([x] + pooled)])
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let count = try saved(pooledCount, "pool count")
+        let dJoined = try cv2.backward(outputGradient)[0]
+        let hidden = cv1.outputChannels
+        let pieces = ChannelOps.split(dJoined, channelCounts: Array(repeating: hidden, count: count + 1))
+        var dx = pieces[0]
+        for (pool, piece) in zip(m.items, pieces.dropFirst()) { ChannelOps.addInPlace(&dx, try pool.backward(piece)[0]) }
+        return try cv1.backward(dx)
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let hidden = try cv1.outputShape(for: inputs, flops: &flops)
         var branches = [hidden]

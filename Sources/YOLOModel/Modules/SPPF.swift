@@ -26,6 +26,34 @@ public final class SPPF: Module {
         return try cv2.forward([ChannelOps.concatenate([x, y1, y2, y3])])
     }
 
+    /// The three pools share one module, so the chain's inputs are kept here rather than in it.
+    private var savedPoolInputs: [Tensor]?
+
+    public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
+        let x = try cv1.trainingForward(inputs)
+        let y1 = try m.forward([x])
+        let y2 = try m.forward([y1])
+        let y3 = try m.forward([y2])
+        savedPoolInputs = [x, y1, y2]
+        return try cv2.trainingForward([ChannelOps.concatenate([x, y1, y2, y3])])
+    }
+
+    public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        let poolInputs = try saved(savedPoolInputs, "pool inputs")
+        savedPoolInputs = nil
+        let hidden = cv1.outputChannels
+        let pieces = ChannelOps.split(try cv2.backward(outputGradient)[0], channelCounts: [hidden, hidden, hidden, hidden])
+        // walk the chain back: dy3 → y2, (dy2 + that) → y1, (dy1 + that) → x
+        var carried = pieces[3]
+        for level in stride(from: 2, through: 0, by: -1) {
+            var upstream = MaxPool.backward(carried, input: poolInputs[level], kernelSize: m.kernelSize,
+                                            stride: m.stride, padding: m.padding)
+            ChannelOps.addInPlace(&upstream, pieces[level])
+            carried = upstream
+        }
+        return try cv1.backward(carried)
+    }
+
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
         let x = try cv1.outputShape(for: inputs, flops: &flops)
         let y1 = try m.outputShape(for: [x], flops: &flops)

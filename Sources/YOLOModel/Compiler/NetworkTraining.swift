@@ -1,0 +1,84 @@
+import TensorCore
+
+/// The training step's passes through the whole network: a forward pass that leaves each
+/// module holding what its backward needs, and the backward pass from the loss's gradients
+/// w.r.t. Detect's raw maps to every parameter.
+extension Network {
+    /// Training-mode forward (batch norms use and update batch statistics): Detect's raw maps
+    /// `[batch, anchors, ny, nx, classes + 5]` per level. Row outputs are released as soon as
+    /// their last reader has run; what backward needs stays inside the modules.
+    public func trainingForward(_ images: Tensor) throws -> [Tensor] {
+        AllocatorTuning.configure()
+        guard let detect, let detectRow = rows.last else {
+            throw ShapeError("the model has no Detect head as its last row")
+        }
+        guard images.shape.count == 4, images.shape[1] == spec.inputChannels else {
+            throw ShapeError("the input must be [batch, \(spec.inputChannels), height, width], got \(images.shape)")
+        }
+        setTraining(true)
+        var outputs = [Tensor?](repeating: nil, count: rows.count)
+        for row in rows.dropLast() {
+            if row.inputRows == [-1] { row.module.skipInputGradient() }
+            let inputs = try row.inputRows.map { index -> Tensor in
+                if index == -1 { return images }
+                guard let value = outputs[index] else { throw ShapeError("row \(index) output was released early") }
+                return value
+            }
+            do {
+                outputs[row.index] = try row.module.trainingForward(inputs)
+            } catch let error as ShapeError {
+                throw ShapeError("row \(row.index) (\(row.kindName)): \(error.message)")
+            }
+            for input in row.inputRows where input >= 0 && lastConsumer[input] == row.index { outputs[input] = nil }
+        }
+        let levels = try detectRow.inputRows.map { index -> Tensor in
+            guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
+            return value
+        }
+        return try detect.trainingForward(levels: levels)
+    }
+
+    /// Back-propagates dL/d(raw maps) through every row in reverse, adding each parameter's
+    /// gradient to its buffer. A row read by several later rows receives the sum of their gradients.
+    public func backward(rawGradients: [Tensor]) throws {
+        guard let detect, let detectRow = rows.last else {
+            throw ShapeError("the model has no Detect head as its last row")
+        }
+        var gradients = [Tensor?](repeating: nil, count: rows.count)
+        func accumulate(_ gradient: Tensor, into row: Int) {
+            guard row >= 0 else { return }  // the images need no gradient
+            if gradients[row] == nil { gradients[row] = gradient } else { ChannelOps.addInPlace(&gradients[row]!, gradient) }
+        }
+        for (input, gradient) in zip(detectRow.inputRows, try detect.backward(rawGradients: rawGradients)) {
+            accumulate(gradient, into: input)
+        }
+        for row in rows.dropLast().reversed() {
+            guard let outputGradient = gradients[row.index] else {
+                throw ShapeError("row \(row.index) (\(row.kindName)) received no gradient: its output reaches no Detect level")
+            }
+            gradients[row.index] = nil
+            let inputGradients: [Tensor]
+            do {
+                inputGradients = try row.module.backward(outputGradient)
+            } catch let error as ShapeError {
+                throw ShapeError("row \(row.index) (\(row.kindName)) backward: \(error.message)")
+            }
+            for (input, gradient) in zip(row.inputRows, inputGradients) { accumulate(gradient, into: input) }
+        }
+    }
+
+    /// Zeroes every parameter gradient (`optimizer.zero_grad()` with zeros rather than None).
+    public func zeroGradients() {
+        var seen = Set<ObjectIdentifier>()
+        for row in rows { row.module.visitModules(&seen) { $0.zeroOwnGradients() } }
+    }
+
+    /// The accumulated gradient of every parameter by state_dict name, in state_dict order
+    /// (zeros for a parameter no backward has reached).
+    public var parameterGradients: [(name: String, gradient: Tensor)] {
+        tensorSlots.filter { $0.spec.role.isParameter }.map { slot in
+            let local = String(slot.name.split(separator: ".").last!)
+            return (slot.name, slot.owner.gradientValue(local) ?? Tensor(shape: slot.spec.shape))
+        }
+    }
+}

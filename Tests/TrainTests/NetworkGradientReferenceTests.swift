@@ -1,0 +1,44 @@
+import XCTest
+import Checkpoint
+import TensorCore
+import TestSupport
+import YOLOConfig
+import YOLOModel
+@testable import YOLOTrain
+
+/// The whole backward pass of yolov5n on the reference batch: every parameter's gradient after
+/// `loss.backward()` against PyTorch's (../shared/reference/loss_grads.safetensors).
+final class NetworkGradientReferenceTests: XCTestCase {
+    func testEveryParameterGradientMatchesPyTorch() throws {
+        let network = try ModelCompiler().compile(try ModelSpec.load(path: SharedData.project("models/yolov5n.yaml")))
+        try network.load(try SafetensorsFile.read(path: try SharedData.path("reference/loss_start_weights.safetensors")).tensors,
+                         source: "loss_start_weights.safetensors")
+        let images = try NPYFile.read(path: try SharedData.path("reference/loss_batch_images_uint8.npy"))
+        let stored = try NPYFile.read(path: try SharedData.path("reference/loss_batch_targets.npy"))
+        let targets = Tensor(shape: stored.shape, values: stored.floats())
+
+        network.zeroGradients()
+        let raw = try network.trainingForward(Tensor(shape: images.shape, values: images.bytes.map { Float($0) / 255 }))
+        let anchors = try XCTUnwrap(network.tensor(named: "model.24.anchors"))
+        let loss = YOLOLoss(hyperparameters: Hyperparameters(), classCount: 80, anchors: anchors, imageSize: 320)
+        let result = try loss(raw, targets: targets)
+        try network.backward(rawGradients: result.gradients)
+
+        let reference = try SafetensorsFile.read(path: try SharedData.path("reference/loss_grads.safetensors"))
+        let ours = network.parameterGradients
+        XCTAssertEqual(ours.count, 177)
+        var worst = (name: "", ratio: 0.0)
+        for (name, gradient) in ours {
+            let expected = try XCTUnwrap(reference.tensor(named: name), name)
+            XCTAssertEqual(gradient.shape, expected.shape, name)
+            let values = expected.floats()
+            let largest = Double(values.map(abs).max() ?? 0)
+            let error = Double(zip(gradient.storage, values).map { abs($0 - $1) }.max() ?? 0)
+            // README tolerance: per tensor max|Δ| ≤ 1e-4 · max|g_ref| + 1e-8
+            XCTAssertLessThanOrEqual(error, 1e-4 * largest + 1e-8, name)
+            if largest > 0, error / largest > worst.ratio { worst = (name, error / largest) }
+        }
+        print("largest relative gradient difference: \(worst.ratio) in \(worst.name)")
+        network.setTraining(false)
+    }
+}
