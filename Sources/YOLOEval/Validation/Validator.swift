@@ -37,7 +37,11 @@ public struct Validator {
     }
 
     /// Runs the network over every batch; `progress(done, total)` is called after each batch.
+    /// `observeRaw`, when given, sees each batch's raw Detect maps with the batch's targets
+    /// `[image, class, x, y, w, h]` (normalised to the network input), as val.py hands them to
+    /// the training loss.
     public func run(network: Network, set: ValidationSet, classCount: Int,
+                    observeRaw: ((_ raw: [Tensor], _ targets: Tensor) throws -> Void)? = nil,
                     progress: (Int, Int) -> Void = { _, _ in }) throws -> Result {
         var statistics = ValidationStatistics(classCount: classCount)
         let nms = NonMaxSuppression(confidenceThreshold: confidenceThreshold, iouThreshold: iouThreshold,
@@ -48,7 +52,17 @@ public struct Validator {
             let t0 = DispatchTime.now().uptimeNanoseconds
             let batch = try set.batch(batchIndex)
             let t1 = DispatchTime.now().uptimeNanoseconds
-            let output = try network.forward(batch.input, includeRaw: false).decoded
+            let forward = try network.forward(batch.input, includeRaw: observeRaw != nil)
+            let output = forward.decoded
+            if let observeRaw {
+                var rows: [Float] = []
+                for (si, sample) in batch.samples.enumerated() {
+                    for t in sample.targets {
+                        rows += [Float(si), Float(singleClass ? 0 : t.classIndex), t.x, t.y, t.width, t.height]
+                    }
+                }
+                try observeRaw(forward.raw, Tensor(shape: [rows.count / 6, 6], values: rows))
+            }
             let t2 = DispatchTime.now().uptimeNanoseconds
             let (rows, columns) = (output.shape[1], output.shape[2])
             let (inputHeight, inputWidth) = (Float(batch.input.shape[2]), Float(batch.input.shape[3]))

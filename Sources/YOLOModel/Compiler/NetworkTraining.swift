@@ -82,3 +82,39 @@ extension Network {
         }
     }
 }
+
+extension Network {
+    /// Every trainable parameter's current value by state_dict name.
+    public var parameterValues: [String: Tensor] {
+        var values: [String: Tensor] = [:]
+        for slot in tensorSlots where slot.spec.role.isParameter {
+            values[slot.name] = slot.owner.tensorValue(String(slot.name.split(separator: ".").last!))
+        }
+        return values
+    }
+
+    /// Every floating-point state_dict entry (parameters, running statistics, anchors) by name:
+    /// what an exponential moving average of the model covers.
+    public var floatingStateValues: [String: Tensor] {
+        var values: [String: Tensor] = [:]
+        for slot in tensorSlots where slot.spec.role != .batchesTracked {
+            values[slot.name] = slot.owner.tensorValue(String(slot.name.split(separator: ".").last!))
+        }
+        return values
+    }
+
+    /// Replaces tensors by state_dict name; every name and shape must belong to the network.
+    public func setTensorValues(_ values: [String: Tensor]) throws {
+        var slots: [String: (spec: TensorSpec, owner: any Module)] = [:]
+        for slot in tensorSlots { slots[slot.name] = (slot.spec, slot.owner) }
+        for (name, value) in values {
+            guard let slot = slots[name] else { throw ShapeError("the network has no tensor '\(name)'") }
+            guard value.shape == slot.spec.shape else {
+                throw ShapeError("'\(name)' is \(slot.spec.shape) in the network but \(value.shape) was given")
+            }
+        }
+        for (name, value) in values {
+            slots[name]!.owner.setTensorValue(String(name.split(separator: ".").last!), value)
+        }
+    }
+}
