@@ -142,16 +142,6 @@ enum RGBImageSize {
     }
 }
 
-/// A text progress bar like tqdm's: `100%|██████████| 4/4`.
-enum ProgressBar {
-    static func render(done: Int, total: Int, width: Int = 10) -> String {
-        let fraction = total > 0 ? Double(done) / Double(total) : 1
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        let percent = String(format: "%3d%%", Int((fraction * 100).rounded(.down)))
-        return "\(percent)|" + String(repeating: "█", count: filled) + String(repeating: " ", count: width - filled) + "| \(done)/\(total)"
-    }
-}
-
 /// val.py's `--save-json` records: image_id (the file stem, as a number when it is one),
 /// category_id (the class index; the COCO 80→91 mapping applies only to the official COCO
 /// val2017 list), bbox as [x, y, w, h] from the top-left corner rounded to 3 decimals, score to 5.

@@ -1,0 +1,37 @@
+/// The label conversions of the training pipeline, in float32 with numpy's rounding (the label
+/// arrays are float32 and every Python scalar joins them as float32).
+public enum LabelBoxes {
+    /// `xywhn2xyxy(labels, w, h, padw, padh)`: normalised centre boxes to pixel corners.
+    public static func pixelBoxes(_ labels: [ObjectLabel], width: Double, height: Double,
+                                  padX: Double = 0, padY: Double = 0) -> [PixelBox] {
+        let w = Float(width), h = Float(height), px = Float(padX), py = Float(padY)
+        return labels.map { label in
+            let halfW = label.width / 2, halfH = label.height / 2
+            return PixelBox(classIndex: label.classIndex,
+                            x1: w * (label.x - halfW) + px, y1: h * (label.y - halfH) + py,
+                            x2: w * (label.x + halfW) + px, y2: h * (label.y + halfH) + py)
+        }
+    }
+
+    /// `xyxy2xywhn(boxes, w, h, clip=True, eps=1e-3)`: corners clipped to
+    /// `[0, w − eps] × [0, h − eps]`, then normalised centre boxes.
+    public static func normalised(_ boxes: [PixelBox], width: Int, height: Int, clipEps: Double = 1e-3) -> [ObjectLabel] {
+        let maxX = Float(Double(width) - clipEps), maxY = Float(Double(height) - clipEps)
+        let w = Float(width), h = Float(height)
+        func clip(_ v: Float, _ high: Float) -> Float { v.isNaN ? v : min(max(v, 0), high) }
+        return boxes.map { box in
+            let x1 = clip(box.x1, maxX), x2 = clip(box.x2, maxX)
+            let y1 = clip(box.y1, maxY), y2 = clip(box.y2, maxY)
+            return ObjectLabel(classIndex: box.classIndex, x: ((x1 + x2) / 2) / w, y: ((y1 + y2) / 2) / h,
+                               width: (x2 - x1) / w, height: (y2 - y1) / h)
+        }
+    }
+
+    /// `np.clip(labels[:, 1:], 0, limit)`: the mosaic's clip of pixel boxes to the canvas.
+    public static func clipped(_ boxes: [PixelBox], to limit: Float) -> [PixelBox] {
+        boxes.map { box in
+            func c(_ v: Float) -> Float { v.isNaN ? v : min(max(v, 0), limit) }
+            return PixelBox(classIndex: box.classIndex, x1: c(box.x1), y1: c(box.y1), x2: c(box.x2), y2: c(box.y2))
+        }
+    }
+}
