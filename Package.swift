@@ -9,8 +9,9 @@ import PackageDescription
 //   YOLOEval    <- TensorCore, YOLOModel, YOLOData (boxes, NMS, metrics, the validator)
 //   YOLOConfig  <- CYAML                       (YAML, model/hyp/data specs)
 //   YOLOModel   <- YOLOConfig, TensorCore, Checkpoint (IR, module registry, network)
-//   YOLOTrain   <- TensorCore, YOLOConfig, YOLOModel (loss and target assignment, optimizers)
-//   YOLOCommands <- YOLOModel, YOLOConfig, YOLOData, YOLOEval, ArgumentParser (the CLI's commands)
+//   YOLOTrain   <- TensorCore, Checkpoint, YOLOConfig, YOLOModel, YOLOData, YOLOEval
+//                                              (loss, optimizers, EMA, the training run)
+//   YOLOCommands <- YOLOModel, YOLOConfig, YOLOData, YOLOEval, YOLOTrain, ArgumentParser (the CLI's commands)
 //   yolo        <- YOLOCommands                (executable, a one-line main)
 let package = Package(
     name: "YOLOv5Swift",
@@ -50,17 +51,17 @@ let package = Package(
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
         .target(name: "YOLOEval", dependencies: ["TensorCore", "YOLOModel", "YOLOData"]),
         .target(name: "YOLOModel", dependencies: ["YOLOConfig", "TensorCore", "Checkpoint"]),
-        .target(name: "YOLOTrain", dependencies: ["TensorCore", "YOLOConfig", "YOLOModel"]),
+        .target(name: "YOLOTrain", dependencies: ["TensorCore", "Checkpoint", "YOLOConfig", "YOLOModel", "YOLOData", "YOLOEval"]),
         .target(
             name: "YOLOCommands",
             dependencies: [
-                "YOLOModel", "YOLOConfig", "YOLOData", "YOLOEval",
+                "YOLOModel", "YOLOConfig", "YOLOData", "YOLOEval", "YOLOTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

@@ -73,7 +73,7 @@ public struct Val: ParsableCommand {
                                     pad: isSpeed ? 0 : 0.5, rect: !isSpeed)
             let runDirectory = try RunDirectory.create(project: project, name: name, existOK: existOK)
 
-            let header = pad("Class", 22) + ["Images", "Instances", "P", "R", "mAP50", "mAP50-95"].map { pad($0, 11) }.joined()
+            let header = ValidationTable.header
             let showBar = isatty(STDERR_FILENO) != 0
             let validator = Validator(confidenceThreshold: confThres, iouThreshold: iouThres, maxDetections: maxDet,
                                       singleClass: singleCls)
@@ -81,18 +81,10 @@ public struct Val: ParsableCommand {
                 if showBar { fputs("\r" + header + ": " + ProgressBar.render(done: done, total: total), stderr) }
             }
             if showBar { fputs("\n", stderr) }
-            print(header)
+            let showPerClass = verbose || (classCount < 50 && classCount > 1)
+            for line in ValidationTable.lines(result: result, names: names, perClass: showPerClass) { print(line) }
+            let summary = result.statistics.summary()
             let stats = result.statistics
-            let summary = stats.summary()
-            let instances = stats.instancesPerClass
-            let seen = result.images.count
-            print(row("all", seen, instances.reduce(0, +), summary.precision, summary.recall, summary.map50, summary.map))
-            if (verbose || (classCount < 50 && classCount > 1)), let perClass = stats.perClass() {
-                for (i, c) in perClass.classes.enumerated() {
-                    print(row(c < names.count ? names[c] : "class\(c)", seen, instances[c], perClass.precision[i], perClass.recall[i],
-                              perClass.ap50[i], perClass.ap50to95[i]))
-                }
-            }
             print(String(format: "Speed: %.1fms pre-process, %.1fms inference, %.1fms NMS per image at shape (%d, 3, %d, %d)",
                          result.speed.pre, result.speed.inference, result.speed.nms, batchSize, size, size))
             try stats.confusionMatrix.csv(names: names).write(toFile: runDirectory + "/confusion_matrix.csv", atomically: true, encoding: .utf8)
@@ -106,16 +98,6 @@ public struct Val: ParsableCommand {
             print("Results saved to \(runDirectory)")
             print(String(format: "fitness %.6f (0.1·mAP50 + 0.9·mAP50-95)", summary.fitness))
         }
-    }
-
-    private func pad(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
-    }
-
-    /// `'%22s' + '%11i' * 2 + '%11.3g' * 4`, val.py's row format.
-    private func row(_ name: String, _ images: Int, _ instances: Int, _ p: Double, _ r: Double, _ map50: Double, _ map: Double) -> String {
-        pad(name, 22) + pad(String(images), 11) + pad(String(instances), 11)
-            + [p, r, map50, map].map { String(format: "%11.3g", $0) }.joined()
     }
 
     private func saveLabels(_ images: [Validator.ImageResult], to folder: String) throws {

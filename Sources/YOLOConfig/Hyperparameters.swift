@@ -1,3 +1,4 @@
+import Foundation
 /// The training recipe of a hyperparameter YAML (hyps/hyp.scratch-low.yaml and friends), typed and checked.
 ///
 /// Every key of Ultralytics' stock files is required; an unknown key is an error naming its line,
@@ -144,6 +145,25 @@ public struct Hyperparameters: Sendable, Equatable {
             throw ConfigError("missing hyperparameter\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))",
                               file: file)
         }
+    }
+
+    /// The values with one key overridden from `key=value` text (`--hyp-set`, sweep grids),
+    /// checked like a value read from a file.
+    public func setting(_ assignment: String) throws -> Hyperparameters {
+        let parts = assignment.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty else {
+            throw ConfigError("hyperparameter override '\(assignment)' must be key=value", file: nil)
+        }
+        guard let field = Self.fields.first(where: { $0.key == parts[0] }) else {
+            let hint = Self.fields.map(\.key).min(by: { editDistance($0, parts[0]) < editDistance($1, parts[0]) })
+            throw ConfigError("unknown hyperparameter '\(parts[0])'" + (hint.map { " (did you mean '\($0)'?)" } ?? ""), file: nil)
+        }
+        guard let value = Double(parts[1]), field.range.accepts(value) else {
+            throw ConfigError("'\(parts[0])' must be \(field.range.expectation), found '\(parts[1])'", file: nil)
+        }
+        var copy = self
+        copy[keyPath: field.path] = value
+        return copy
     }
 
     /// The values as `key: value` lines in Ultralytics' key order, the form of a run's hyp.yaml.

@@ -31,7 +31,8 @@ public enum ModelLoader {
                 return try ModelSpec.parse(text, file: weights + " (embedded model description)")
             }()
             let network = try ModelCompiler().compile(spec, classCount: classCount)
-            try network.load(file.tensors, source: weights)
+            // a training checkpoint also holds its resume state under other prefixes
+            try network.load(file.tensors.filter { $0.name.hasPrefix("model.") }, source: weights)
             let names = file.metadata[classNamesKey].flatMap { try? JSONDecoder().decode([String].self, from: Data($0.utf8)) }
             return LoadedModel(network: network, classNames: names ?? defaultNames(network), source: weights)
         }
@@ -61,16 +62,24 @@ extension Network {
         guard !isFused else {
             throw CheckpointError("a fused network has no batch norms to save; save the weights before fusing", file: path)
         }
-        let tensors = tensorSlots.compactMap { slot -> (name: String, tensor: StoredTensor)? in
-            guard let value = slot.owner.tensorValue(String(slot.name.split(separator: ".").last!)) else { return nil }
-            if slot.spec.role == .batchesTracked {
-                var count = Int64(value.storage.first ?? 0).littleEndian
-                return (slot.name, StoredTensor(dtype: .int64, shape: slot.spec.shape, bytes: withUnsafeBytes(of: &count) { Array($0) }))
-            }
-            return (slot.name, StoredTensor(shape: value.shape, floats: value.storage))
-        }
+        let tensors = storedTensors(stateDict)
         let names = String(decoding: try JSONEncoder().encode(classNames), as: UTF8.self)
         try SafetensorsFile.write(tensors, metadata: [ModelLoader.modelYAMLKey: spec.yamlText, ModelLoader.classNamesKey: names],
                                   to: path)
+    }
+}
+
+extension Network {
+    /// A state dict (this network's names) as stored tensors: float32, and int64 for the batch counters.
+    public func storedTensors(_ state: [(name: String, value: Tensor)]) -> [(name: String, tensor: StoredTensor)] {
+        var roles: [String: TensorSpec.Role] = [:]
+        for slot in tensorSlots { roles[slot.name] = slot.spec.role }
+        return state.map { entry in
+            if roles[entry.name] == .batchesTracked {
+                var count = Int64(entry.value.storage.first ?? 0).littleEndian
+                return (entry.name, StoredTensor(dtype: .int64, shape: entry.value.shape, bytes: withUnsafeBytes(of: &count) { Array($0) }))
+            }
+            return (entry.name, StoredTensor(shape: entry.value.shape, floats: entry.value.storage))
+        }
     }
 }

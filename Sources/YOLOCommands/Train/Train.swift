@@ -1,0 +1,82 @@
+import ArgumentParser
+import Foundation
+import YOLOConfig
+import YOLOData
+import YOLOModel
+import YOLOTrain
+
+/// `yolo train`: train.py's flags and defaults, a run directory like Ultralytics'.
+public struct Train: ParsableCommand {
+    public static let configuration = CommandConfiguration(abstract: "Train a model (Ultralytics train.py's flags and outputs).")
+
+    @Option(help: "Initial weights (.pt or .safetensors), transferred by name and shape.") public var weights: String?
+    @Option(help: "Model YAML (e.g. models/yolov5s.yaml).") public var cfg: String?
+    @Option(help: "Dataset YAML.") public var data: String
+    @Option(help: "Hyperparameter YAML (default: hyp.scratch-low values).") public var hyp: String?
+    @Option(name: .customLong("hyp-set"), help: "Override one hyperparameter, key=value (repeatable).")
+    public var hypSet: [String] = []
+    @Option public var epochs: Int = 100
+    @Option(name: .customLong("batch-size")) public var batchSize: Int = 16
+    @Option(name: [.customLong("img"), .customLong("imgsz"), .customLong("img-size")]) public var img: Int = 640
+    @Flag(help: "Rectangular training batches.") public var rect = false
+    @Option(name: .customLong("resume"), help: "Resume from a last checkpoint (default: the newest under --project).")
+    public var resumePath: String?
+    @Flag(name: .customLong("resume"), help: "Resume the newest run under --project.") public var resumeNewest = false
+    @Flag(name: .customLong("nosave"), help: "Only save the final checkpoint.") public var noSave = false
+    @Flag(name: .customLong("noval"), help: "Only validate the final epoch.") public var noVal = false
+    @Option(help: "Cache images: ram or disk.") public var cache: String?
+    @Flag(name: .customLong("image-weights")) public var imageWeights = false
+    @Flag(name: .customLong("multi-scale")) public var multiScale = false
+    @Flag(name: .customLong("single-cls")) public var singleClass = false
+    @Option(help: "SGD, Adam, AdamW or RMSProp.") public var optimizer: String = "SGD"
+    @Flag(name: .customLong("cos-lr")) public var cosineLR = false
+    @Option(name: .customLong("label-smoothing")) public var labelSmoothing: Double = 0
+    @Option(help: "Epochs without improvement before stopping (0: never).") public var patience: Int = 100
+    @Option(parsing: .upToNextOption, help: "Freeze rows: one n freezes 0..<n; several list rows.") public var freeze: [Int] = [0]
+    @Option(name: .customLong("save-period")) public var savePeriod: Int = -1
+    @Option public var seed: Int = 0
+    @Option public var workers: Int = 8
+    @Option public var project: String = "runs/train"
+    @Option public var name: String = "exp"
+    @Flag(name: .customLong("exist-ok")) public var existOK = false
+
+    public init() {}
+
+    public func run() throws {
+        try reportingConfigErrors {
+            var options = TrainingOptions()
+            options.weights = weights
+            options.cfg = cfg
+            options.data = data
+            options.hyp = hyp
+            options.epochs = epochs
+            options.batchSize = batchSize
+            options.imageSize = img
+            options.rect = rect
+            options.noSave = noSave
+            options.noVal = noVal
+            options.cache = cache
+            options.imageWeights = imageWeights
+            options.multiScale = multiScale
+            options.singleClass = singleClass
+            options.optimizer = optimizer
+            options.cosineLR = cosineLR
+            options.labelSmoothing = labelSmoothing
+            options.patience = patience
+            options.freeze = freeze
+            options.savePeriod = savePeriod
+            options.seed = seed
+            options.workers = workers
+            options.project = project
+            options.name = name
+            options.existOK = existOK
+            if let cache, !["ram", "disk"].contains(cache) {
+                throw ConfigError("--cache must be ram or disk, got '\(cache)'", file: nil)
+            }
+            if resumeNewest || resumePath != nil {
+                options.resume = try resumePath ?? TrainingRun.newestLastCheckpoint(project: project)
+            }
+            try TrainingRun(options: options, hyperparameterOverrides: hypSet).run()
+        }
+    }
+}
