@@ -5,7 +5,7 @@ public struct YOLOCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "yolo",
         abstract: "YOLOv5 object detection in Swift: build, inspect, train and run Ultralytics-format models.",
-        subcommands: [Info.self, Detect.self, Val.self, Benchmark.self],
+        subcommands: [Info.self, Detect.self, Val.self, Benchmark.self, DatasetPreview.self],
         defaultSubcommand: Info.self
     )
 
