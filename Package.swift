@@ -71,7 +71,8 @@ let package = Package(
         ),
         .testTarget(
             name: "TrainTests",
-            dependencies: ["YOLOTrain", "YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"]
+            dependencies: ["YOLOTrain", "YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "ConfigTests", dependencies: ["YOLOConfig", "TestSupport"]),
         .testTarget(

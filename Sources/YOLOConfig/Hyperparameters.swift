@@ -34,6 +34,9 @@ public struct Hyperparameters: Sendable, Equatable {
     public var mosaic = 1.0
     public var mixup = 0.0
     public var copyPaste = 0.0
+    /// Optional `albumentations`: the photometric set (Blur, MedianBlur, ToGray at p = 0.01) that
+    /// Ultralytics applies when the albumentations package is installed. Absent = off.
+    public var albumentations = false
 
     /// The values of hyps/hyp.scratch-low.yaml, Ultralytics' default recipe.
     public init() {}
@@ -97,7 +100,7 @@ public struct Hyperparameters: Sendable, Equatable {
         Field(key: "mixup", path: \.mixup, range: .probability),
         Field(key: "copy_paste", path: \.copyPaste, range: .probability),
     ]
-    static let optionalKeys: Set<String> = ["anchors"]
+    static let optionalKeys: Set<String> = ["anchors", "albumentations"]
 
     public static func load(path: String) throws -> Hyperparameters {
         try Hyperparameters(node: YAMLReader.load(path: path), file: path)
@@ -116,6 +119,15 @@ public struct Hyperparameters: Sendable, Equatable {
         var seen: Set<String> = []
         for (keyNode, valueNode) in pairs {
             let key = keyNode.scalar?.text ?? ""
+            if key == "albumentations" {
+                switch valueNode.scalar?.value {
+                case .bool(let on)?: albumentations = on
+                case .int(let v)? where v == 0 || v == 1: albumentations = v == 1
+                default:
+                    throw ConfigError("'albumentations' must be true or false, found \(valueNode.kindDescription)", at: valueNode.mark)
+                }
+                continue
+            }
             if key == "anchors" {
                 guard let v = valueNode.scalar?.number, v >= 0, v == v.rounded() else {
                     throw ConfigError("'anchors' must be a whole number of anchors per level (0 = keep the model's), found \(valueNode.kindDescription)",
@@ -170,6 +182,7 @@ public struct Hyperparameters: Sendable, Equatable {
     public var yamlText: String {
         var lines = Self.fields.map { "\($0.key): \(pythonFloatRepr(self[keyPath: $0.path]))" }
         if let anchorsPerLevel { lines.insert("anchors: \(pythonFloatRepr(anchorsPerLevel))", at: 14) }
+        if albumentations { lines.append("albumentations: true") }
         return lines.joined(separator: "\n") + "\n"
     }
 }

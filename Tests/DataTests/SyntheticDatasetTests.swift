@@ -42,7 +42,7 @@ final class SyntheticDatasetTests: XCTestCase {
         XCTAssertEqual(listed, expected.sorted())
 
         let lines = try String(contentsOfFile: yaml, encoding: .utf8).split(separator: "\n").map(String.init)
-        XCTAssertTrue(lines.contains("path: \(URL(fileURLWithPath: root).standardizedFileURL.path)"))
+        XCTAssertTrue(lines.contains("path: '\(URL(fileURLWithPath: root).standardizedFileURL.path)'"))
         XCTAssertTrue(lines.contains("train: images/train"))
         XCTAssertTrue(lines.contains("val: images/val"))
         XCTAssertTrue(lines.contains("nc: 3"))

@@ -8,7 +8,8 @@
 /// quirk is kept so the behaviour matches.
 ///
 /// `CLAHE(p=0.01)` of that block (contrast-limited histogram equalisation on the L channel of
-/// LAB) is not implemented; see the report in the commit message.
+/// LAB) is not implemented: it needs OpenCV's 8-bit RGB→LAB tables and its tiled CLAHE to be
+/// reproduced, and with p = 0.01 behind an off-by-default switch it was left for later.
 public enum Photometric {
     public static let probability = 0.01
     public static let kernelSizes = [3, 5, 7]

@@ -47,8 +47,9 @@ public struct Annotator {
     /// Fills the rectangle [x0, x1] × [y0, y1] (inclusive, clipped to the image).
     public mutating func fill(_ x0: Int, _ y0: Int, _ x1: Int, _ y1: Int, _ color: (UInt8, UInt8, UInt8)) {
         let (w, h) = (image.width, image.height)
-        let xs = max(0, x0)...max(0, min(w - 1, x1)), ys = max(0, y0)...max(0, min(h - 1, y1))
+        // Checked before forming the ranges: a rectangle entirely off the image would make an invalid range.
         guard x0 < w, y0 < h, x1 >= 0, y1 >= 0, x0 <= x1, y0 <= y1 else { return }
+        let xs = max(0, x0)...min(w - 1, x1), ys = max(0, y0)...min(h - 1, y1)
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             for y in ys {
                 for x in xs {

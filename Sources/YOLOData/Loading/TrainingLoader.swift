@@ -141,7 +141,12 @@ final class EpochWorkers: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while true {
-            if state.stopped || state.nextToHand >= batchCount { return nil }
+            if state.stopped { return nil }
+            if state.nextToHand >= batchCount {
+                // The end of the epoch: return only once every worker has exited.
+                while state.running > 0 { condition.wait() }
+                return nil
+            }
             if let result = state.ready.removeValue(forKey: state.nextToHand) {
                 state.nextToHand += 1
                 condition.broadcast()

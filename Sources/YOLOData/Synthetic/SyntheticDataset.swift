@@ -70,7 +70,8 @@ public enum SyntheticDataset {
     /// The data YAML: absolute `path`, the two splits, `nc` and the class names.
     static func yamlText(root: String, seed: UInt64) -> String {
         var text = "# Synthetic shapes (SyntheticDataset, seed \(seed)): solid circles, squares and triangles\n"
-        text += "path: \(root)\n"
+        // Single-quoted so a folder name with `: ` or ` #` still reads back as the path.
+        text += "path: '\(root.replacingOccurrences(of: "'", with: "''"))'\n"
         text += "train: images/train\n"
         text += "val: images/val\n"
         text += "nc: \(SyntheticShape.allCases.count)\n"
