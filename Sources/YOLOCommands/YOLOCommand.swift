@@ -11,3 +11,21 @@ public struct YOLOCommand: ParsableCommand {
 
     public init() {}
 }
+
+extension YOLOCommand {
+    /// train.py's `--resume` takes an optional path (`nargs="?"`), which ArgumentParser cannot
+    /// express: a bare `--resume` (last argument, or followed by another option) becomes the
+    /// hidden `--resume-newest` flag.
+    public static func normalized(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            let next = index + 1 < arguments.count ? arguments[index + 1] : nil
+            if argument == "--resume", next == nil || next!.hasPrefix("-") {
+                result.append("--resume-newest")
+            } else {
+                result.append(argument)
+            }
+        }
+        return result
+    }
+}

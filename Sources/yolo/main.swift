@@ -1,3 +1,3 @@
 import YOLOCommands
 
-YOLOCommand.main()
+YOLOCommand.main(YOLOCommand.normalized(Array(CommandLine.arguments.dropFirst())))

@@ -1,5 +1,6 @@
 import Foundation
 import TensorCore
+import YOLOData
 import YOLOTrain
 #if canImport(Glibc)
 import Glibc
@@ -57,5 +58,12 @@ final class ConsoleTrainingEvents: TrainingEvents {
         }
     }
 
-    func trainingBatch(_ index: Int, images: Tensor, targets: Tensor, paths: [String]) {}
+    func trainingBatch(_ batch: TrainingBatch) {
+        let path = directory + "/train_batch\(batch.index).jpg"
+        do {
+            try BatchPlot.render(batch, names: classNames).writeJPEG(path: path)
+        } catch {
+            print("WARNING: could not write \(path): \(error)")
+        }
+    }
 }

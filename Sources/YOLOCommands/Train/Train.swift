@@ -19,9 +19,12 @@ public struct Train: ParsableCommand {
     @Option(name: .customLong("batch-size")) public var batchSize: Int = 16
     @Option(name: [.customLong("img"), .customLong("imgsz"), .customLong("img-size")]) public var img: Int = 640
     @Flag(help: "Rectangular training batches.") public var rect = false
-    @Option(name: .customLong("resume"), help: "Resume from a last checkpoint (default: the newest under --project).")
-    public var resumePath: String?
-    @Flag(name: .customLong("resume"), help: "Resume the newest run under --project.") public var resumeNewest = false
+    /// `--resume` alone resumes the newest run under --project; `--resume PATH` that checkpoint
+    /// (train.py's `nargs="?"`).
+    @Option(name: .customLong("resume"), help: "Resume from a last checkpoint (without a path: the newest under --project).")
+    public var resume: String?
+    /// What a bare `--resume` becomes (see `YOLOCommand.normalized`).
+    @Flag(name: .customLong("resume-newest"), help: .hidden) public var resumeNewest = false
     @Flag(name: .customLong("nosave"), help: "Only save the final checkpoint.") public var noSave = false
     @Flag(name: .customLong("noval"), help: "Only validate the final epoch.") public var noVal = false
     @Option(help: "Cache images: ram or disk.") public var cache: String?
@@ -73,8 +76,8 @@ public struct Train: ParsableCommand {
             if let cache, !["ram", "disk"].contains(cache) {
                 throw ConfigError("--cache must be ram or disk, got '\(cache)'", file: nil)
             }
-            if resumeNewest || resumePath != nil {
-                options.resume = try resumePath ?? TrainingRun.newestLastCheckpoint(project: project)
+            if resumeNewest || resume != nil {
+                options.resume = try resume ?? TrainingRun.newestLastCheckpoint(project: project)
             }
             try TrainingRun(options: options, hyperparameterOverrides: hypSet).run()
         }

@@ -7,15 +7,6 @@ extension Network {
     static func localName(_ name: String) -> String {
         String(name.split(separator: ".").last ?? Substring(name))
     }
-
-    /// Every trainable parameter's value by state_dict name.
-    var parameterValues: [String: Tensor] {
-        var values: [String: Tensor] = [:]
-        for slot in tensorSlots where slot.spec.role.isParameter {
-            values[slot.name] = slot.owner.tensorValue(Self.localName(slot.name))
-        }
-        return values
-    }
 }
 
 extension Optimizer {

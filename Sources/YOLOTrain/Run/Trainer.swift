@@ -74,9 +74,7 @@ public final class Trainer {
         schedule.attach(to: &optimizer)
         self.schedule = schedule
         self.stopper = EarlyStopping(patience: options.patience)
-        self.ema = try ModelEMA(entries: network.tensorSlots.compactMap { slot in
-            network.tensor(named: slot.name).map { (slot.name, $0, slot.spec.role != .batchesTracked) }
-        })
+        self.ema = try ModelEMA(network: network)
         self.optimizer = optimizer
         if let checkpoint { try restore(checkpoint) }
     }
@@ -90,9 +88,10 @@ public final class Trainer {
         stopper = EarlyStopping(patience: options.patience, bestFitness: checkpoint.bestFitness, bestEpoch: checkpoint.bestEpoch)
     }
 
-    /// The whole run; returns the epoch summaries.
+    /// The whole run, or its epochs up to `lastEpoch` (an interruption after that epoch's
+    /// checkpoint, for testing resume); returns the epoch summaries.
     @discardableResult
-    public func run() throws -> [EpochSummary] {
+    public func run(stoppingAfter lastEpoch: Int? = nil) throws -> [EpochSummary] {
         defer { batches.stop(); network.setTraining(false) }
         var summaries: [EpochSummary] = []
         try FileManager.default.createDirectory(atPath: options.saveDirectory + "/weights", withIntermediateDirectories: true)
@@ -101,7 +100,7 @@ public final class Trainer {
             let (summary, stop) = try runEpoch(epoch)
             summaries.append(summary)
             events.epochFinished(summary)
-            if stop { break }
+            if stop || epoch == lastEpoch { break }
             epoch += 1
         }
         return summaries
@@ -131,7 +130,7 @@ public final class Trainer {
             let items = [result.box, result.object, result.classification]
             for k in 0..<3 { meanLosses[k] = (meanLosses[k] * Double(index) + items[k]) / Double(index + 1) }
             if epoch == startEpoch && index < 3 {
-                events.trainingBatch(index, images: images, targets: batch.targets, paths: batch.paths)
+                events.trainingBatch(batch)
             }
             events.batchFinished(epoch: epoch, batch: index, meanLosses: meanLosses, instances: batch.targets.shape[0],
                                  imageSize: images.shape[3])
@@ -171,7 +170,7 @@ public final class Trainer {
         try optimizer.step(parameters: &parameters, gradients: gradients)
         try network.setTensorValues(parameters)
         network.zeroGradients()
-        try ema.update(model: network.stateDict)
+        try ema.update(network: network)
     }
 
     /// Validation of the EMA model: P, R, mAP50, mAP50-95 and the mean validation losses.

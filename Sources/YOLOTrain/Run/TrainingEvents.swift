@@ -9,10 +9,11 @@ public protocol TrainingEvents: AnyObject {
     func validationProgress(done: Int, total: Int)
     func epochFinished(_ summary: EpochSummary)
     /// The first training batches, for train_batch0..2.jpg.
-    func trainingBatch(_ index: Int, images: Tensor, targets: Tensor, paths: [String])
+    func trainingBatch(_ batch: TrainingBatch)
 }
 
 import TensorCore
+import YOLOData
 
 /// One epoch's figures: train.py's `log_vals` plus the fitness bookkeeping.
 public struct EpochSummary: Sendable {
