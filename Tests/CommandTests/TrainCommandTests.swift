@@ -40,6 +40,25 @@ final class TrainCommandTests: XCTestCase {
         let resume = try runner.run(["train", "--resume", run + "/weights/last.safetensors", "--data", "unused.yaml"])
         XCTAssertEqual(resume.status, 2)
         XCTAssertTrue(resume.stderr.contains("stripped"), resume.stderr)
+
+        // a two-value sweep on the same data: two run folders and sweep.csv ranked by fitness
+        let sweep = try runner.run(["sweep", "--grid", "lr0=0.01,0.02", "--cfg", "models/yolov5n.yaml", "--data",
+                                    project + "/synthetic-shapes/data.yaml", "--epochs", "1", "--img", "64", "--batch-size", "4",
+                                    "--workers", "1", "--project", project, "--name", "sweep"])
+        XCTAssertEqual(sweep.status, 0, sweep.stdout + sweep.stderr)
+        let table = try String(contentsOfFile: project + "/sweep/sweep.csv", encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(table.first, "lr0,fitness,precision,recall,mAP_0.5,mAP_0.5:0.95,best_epoch,run")
+        XCTAssertEqual(table.count, 3)
+        let fitness = table.dropFirst().map { Double($0.split(separator: ",")[1])! }
+        XCTAssertGreaterThanOrEqual(fitness[0], fitness[1])
+        XCTAssertEqual(Set(table.dropFirst().map { String($0.split(separator: ",")[0]) }), ["0.01", "0.02"])
+        for index in 0..<2 {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/sweep/run\(index)/weights/best.safetensors"))
+        }
+        let sweptHyp = try String(contentsOfFile: project + "/sweep/run1/hyp.yaml", encoding: .utf8)
+        XCTAssertTrue(sweptHyp.hasPrefix("lr0: 0.02\n"), sweptHyp)
+        let badGrid = try runner.run(["sweep", "--grid", "lr0=fast", "--data", "x.yaml"])
+        XCTAssertEqual(badGrid.status, 2)
     }
 
     func testTrainReportsBadInputsWithStatus2() throws {

@@ -45,7 +45,7 @@ public struct Demo: ParsableCommand {
             options.seed = seed
             options.project = project
             options.name = "train"
-            let runDirectory = try TrainingRun(options: options, hyperparameterOverrides: hypSet).run()
+            let runDirectory = try TrainingRun(options: options, hyperparameterOverrides: hypSet).run().directory
 
             let weights = runDirectory + "/weights/best.safetensors"
             let images = URL(fileURLWithPath: dataFolder).standardizedFileURL.path + "/images/val"

@@ -9,6 +9,19 @@ import YOLOTrain
 public struct Train: ParsableCommand {
     public static let configuration = CommandConfiguration(abstract: "Train a model (Ultralytics train.py's flags and outputs).")
 
+    @OptionGroup public var flags: TrainingFlags
+
+    public init() {}
+
+    public func run() throws {
+        try reportingConfigErrors {
+            try TrainingRun(options: try flags.options(), hyperparameterOverrides: flags.hypSet).run()
+        }
+    }
+}
+
+/// train.py's flags, shared by `yolo train` and `yolo sweep`.
+public struct TrainingFlags: ParsableArguments {
     @Option(help: "Initial weights (.pt or .safetensors), transferred by name and shape.") public var weights: String?
     @Option(help: "Model YAML (e.g. models/yolov5s.yaml).") public var cfg: String?
     @Option(help: "Dataset YAML.") public var data: String
@@ -45,41 +58,40 @@ public struct Train: ParsableCommand {
 
     public init() {}
 
-    public func run() throws {
-        try reportingConfigErrors {
-            var options = TrainingOptions()
-            options.weights = weights
-            options.cfg = cfg
-            options.data = data
-            options.hyp = hyp
-            options.epochs = epochs
-            options.batchSize = batchSize
-            options.imageSize = img
-            options.rect = rect
-            options.noSave = noSave
-            options.noVal = noVal
-            options.cache = cache
-            options.imageWeights = imageWeights
-            options.multiScale = multiScale
-            options.singleClass = singleClass
-            options.optimizer = optimizer
-            options.cosineLR = cosineLR
-            options.labelSmoothing = labelSmoothing
-            options.patience = patience
-            options.freeze = freeze
-            options.savePeriod = savePeriod
-            options.seed = seed
-            options.workers = workers
-            options.project = project
-            options.name = name
-            options.existOK = existOK
-            if let cache, !["ram", "disk"].contains(cache) {
-                throw ConfigError("--cache must be ram or disk, got '\(cache)'", file: nil)
-            }
-            if resumeNewest || resume != nil {
-                options.resume = try resume ?? TrainingRun.newestLastCheckpoint(project: project)
-            }
-            try TrainingRun(options: options, hyperparameterOverrides: hypSet).run()
+    /// The options these flags describe (a bare or explicit --resume resolved to its checkpoint).
+    func options() throws -> TrainingOptions {
+        var options = TrainingOptions()
+        options.weights = weights
+        options.cfg = cfg
+        options.data = data
+        options.hyp = hyp
+        options.epochs = epochs
+        options.batchSize = batchSize
+        options.imageSize = img
+        options.rect = rect
+        options.noSave = noSave
+        options.noVal = noVal
+        options.cache = cache
+        options.imageWeights = imageWeights
+        options.multiScale = multiScale
+        options.singleClass = singleClass
+        options.optimizer = optimizer
+        options.cosineLR = cosineLR
+        options.labelSmoothing = labelSmoothing
+        options.patience = patience
+        options.freeze = freeze
+        options.savePeriod = savePeriod
+        options.seed = seed
+        options.workers = workers
+        options.project = project
+        options.name = name
+        options.existOK = existOK
+        if let cache, !["ram", "disk"].contains(cache) {
+            throw ConfigError("--cache must be ram or disk, got '\(cache)'", file: nil)
         }
+        if resumeNewest || resume != nil {
+            options.resume = try resume ?? TrainingRun.newestLastCheckpoint(project: project)
+        }
+        return options
     }
 }

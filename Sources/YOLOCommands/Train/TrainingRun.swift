@@ -27,9 +27,9 @@ struct TrainingRun {
         return newest.0
     }
 
-    /// Runs training; returns the run directory.
+    /// Runs training; returns the run directory and the epochs' summaries.
     @discardableResult
-    func run() throws -> String {
+    func run() throws -> (directory: String, summaries: [EpochSummary]) {
         var options = self.options
         var checkpoint: TrainingCheckpoint?
         if let resume = options.resume {
@@ -77,7 +77,7 @@ struct TrainingRun {
             for line in ValidationTable.lines(result: result, names: setup.classNames, perClass: true) { print(line) }
         }
         print("Results saved to \(directory)")
-        return directory
+        return (directory, summaries)
     }
 
     /// opt.yaml's entries under train.py's names and in its order.
