@@ -13,9 +13,10 @@ final class TrainerTests: XCTestCase {
         var summaries: [EpochSummary] = []
         var batchesSeen = 0
         var plotted: [Int] = []
+        var imageSizes: [Int] = []
         func message(_ text: String) {}
         func epochStarted(_ epoch: Int, batches: Int) {}
-        func batchFinished(epoch: Int, batch: Int, meanLosses: [Double], instances: Int, imageSize: Int) { batchesSeen += 1 }
+        func batchFinished(epoch: Int, batch: Int, meanLosses: [Double], instances: Int, imageSize: Int) { batchesSeen += 1; imageSizes.append(imageSize) }
         func validationProgress(done: Int, total: Int) {}
         func epochFinished(_ summary: EpochSummary) { summaries.append(summary) }
         func trainingBatch(_ batch: TrainingBatch) { plotted.append(batch.index) }
@@ -104,5 +105,51 @@ final class TrainerTests: XCTestCase {
         }
         XCTAssertEqual(try ModelLoader.load(weights: uninterrupted.lastPath).network.tensor(named: "model.24.m.0.weight"),
                        ema["model.24.m.0.weight"])
+    }
+
+    func testFrozenRowsMultiScaleAndSingleClass() throws {
+        var options = try options(epochs: 1, directory: folder + "/frozen")
+        options.freeze = [10]  // the backbone, rows 0...9
+        options.multiScale = true
+        options.singleClass = true
+        let before = try TrainingSetup(options: options).network.parameterValues
+        let (trainer, record) = try train(options)
+        let after = trainer.network.parameterValues
+        for (name, value) in before {
+            let row = Int(name.split(separator: ".")[1])!
+            if row < 10 {
+                XCTAssertEqual(after[name], value, "\(name) is frozen")
+            }
+        }
+        XCTAssertNotEqual(after["model.24.m.0.bias"], before["model.24.m.0.bias"])
+        XCTAssertEqual(trainer.classNames, ["item"])
+        // multi-scale: each batch at a random multiple of 32 in [0.5, 1.5]·64
+        XCTAssertTrue(record.imageSizes.allSatisfy { $0 % 32 == 0 && (32...96).contains($0) }, "\(record.imageSizes)")
+    }
+
+    func testResumeWithMoreEpochsExtendsTheRun() throws {
+        let (_, first) = try train(try options(epochs: 2, directory: folder + "/extend"), stoppingAfter: 0)
+        XCTAssertEqual(first.summaries.map(\.epoch), [0])
+        var longer = try options(epochs: 3, directory: folder + "/extend")
+        longer.resume = folder + "/extend/weights/last.safetensors"
+        let setup = try TrainingSetup(options: longer, resumeCheckpoint: try TrainingCheckpoint.read(path: longer.resume!, requireResumeState: true))
+        XCTAssertEqual(setup.options.epochs, 3)
+        XCTAssertTrue(setup.notes.contains { $0.contains("Resuming with --epochs 3 (was 2)") }, "\(setup.notes)")
+        let recorder = Recorder()
+        try setup.makeTrainer(events: recorder).run()
+        XCTAssertEqual(recorder.summaries.map(\.epoch), [1, 2])
+    }
+
+    func testEarlyStoppingCountsTiesAsImprovement() {
+        var stopper = EarlyStopping(patience: 2)
+        XCTAssertFalse(stopper.update(epoch: 0, fitness: 0.1))
+        XCTAssertFalse(stopper.update(epoch: 1, fitness: 0.2))
+        XCTAssertFalse(stopper.update(epoch: 2, fitness: 0.2))  // a tie moves the best epoch
+        XCTAssertEqual(stopper.bestEpoch, 2)
+        XCTAssertFalse(stopper.update(epoch: 3, fitness: 0.1))
+        XCTAssertTrue(stopper.possibleStop)  // one more epoch without improvement stops
+        XCTAssertTrue(stopper.update(epoch: 4, fitness: 0.15))
+        var patient = EarlyStopping(patience: 0)
+        XCTAssertFalse((0..<50).map { patient.update(epoch: $0, fitness: 0) }.contains(true))
     }
 }

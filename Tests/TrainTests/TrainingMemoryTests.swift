@@ -5,7 +5,7 @@ import YOLOConfig
 import YOLOModel
 @testable import YOLOTrain
 
-/// Repeated training steps must not grow the process: activations kept for backward are
+/// Repeated training steps (forward, loss, backward, clipping, SGD step, EMA) must not grow the process: activations kept for backward are
 /// released by it, and buffers of one step are reused by the next.
 final class TrainingMemoryTests: XCTestCase {
     func testResidentMemoryStaysFlatOverFiftySteps() throws {
@@ -17,12 +17,18 @@ final class TrainingMemoryTests: XCTestCase {
         let targets = Tensor(shape: [3, 6], values: [0, 1, 0.5, 0.5, 0.3, 0.4,
                                                      0, 7, 0.2, 0.3, 0.1, 0.2,
                                                      1, 3, 0.6, 0.7, 0.5, 0.4])
+        var optimizer = try Optimizer(kind: .sgd, network: network, learningRate: 0.01, momentum: 0.937, weightDecay: 5e-4)
+        var ema = try ModelEMA(network: network)
         var residentAfterWarmUp = 0
         for step in 1...50 {
             network.zeroGradients()
             let raw = try network.trainingForward(images)
             let result = try loss(raw, targets: targets)
             try network.backward(rawGradients: result.gradients)
+            var gradients = network.parameterGradients
+            GradientClipping.clipNorm(&gradients)
+            try optimizer.step(network: network, gradients: gradients)
+            try ema.update(network: network)
             XCTAssertTrue(result.total.isFinite)
             if step == 10 { residentAfterWarmUp = try residentKilobytes() }
         }
