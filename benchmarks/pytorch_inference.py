@@ -4,14 +4,18 @@
 
     python benchmarks/pytorch_inference.py --yolov5 /path/to/yolov5 --weights yolov5n.pt --img 640 320
     python benchmarks/pytorch_inference.py --yolov5 /path/to/yolov5 --cfg models/yolov5s.yaml  # random weights
-Run it through benchmarks/compare_inference.sh, which interleaves it with `yolo benchmark`.
+Run it through benchmarks/compare (or compare_inference.sh), which interleave it with `yolo benchmark`.
+After the table: the network's GFLOPs per size (2 x conv MACs) and the process's peak RSS.
 """
 import argparse
-import statistics
+import os
 import sys
 import time
 
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import torch  # noqa: E402
+
+from bench_common import conv_gflops, print_peak_rss, row, use_yolov5  # noqa: E402
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--yolov5", required=True, help="a checkout of ultralytics/yolov5")
@@ -23,7 +27,7 @@ parser.add_argument("--warmup", type=int, default=3)
 parser.add_argument("--threads", type=int, default=2)
 opt = parser.parse_args()
 
-sys.path.insert(0, opt.yolov5)
+use_yolov5(opt.yolov5)
 from models.experimental import attempt_load  # noqa: E402
 from models.yolo import Model  # noqa: E402
 
@@ -46,4 +50,7 @@ with torch.no_grad():
             start = time.perf_counter()
             model(x)
             times.append((time.perf_counter() - start) * 1000)
-        print(f"{size:>10}{statistics.median(times):>14.1f}{min(times):>12.1f}{max(times):>12.1f}")
+        print(row(size, times))
+for size in opt.img:
+    print(f"GFLOPs at {size}: {conv_gflops(model, size):.3f}")
+print_peak_rss()

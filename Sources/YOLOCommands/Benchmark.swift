@@ -5,19 +5,22 @@ import TensorCore
 import YOLOConfig
 import YOLOModel
 
-/// `yolo benchmark`: fused inference latency at batch 1, median of repeated runs after warm-up.
+/// `yolo benchmark`: fused inference latency at batch 1, median of repeated runs after warm-up;
+/// with `--train` the training step at a batch size (BenchmarkTraining.swift); with `--gemm N`
+/// OpenBLAS's sgemm N×N×N (BenchmarkGEMM.swift), the yardstick for the network's GFLOP/s.
 public struct Benchmark: ParsableCommand {
     public static let configuration = CommandConfiguration(
-        abstract: "Time fused inference (batch 1) at one or more image sizes.")
+        abstract: "Time fused inference (batch 1) at one or more image sizes, or the training step (--train).")
 
     @Option(help: "Weights (.pt or .safetensors); without them the --cfg model gets seeded random weights.")
     public var weights: String?
 
-    @Option(name: .customLong("cfg"), help: "Model YAML when no weights are given.")
-    public var cfg: String = "yolov5s.yaml"
+    @Option(name: .customLong("cfg"), help: "Model YAML when no weights are given (default yolov5s.yaml; yolov5n.yaml with --train).")
+    public var cfg: String?
 
-    @Option(name: [.customLong("img"), .customLong("imgsz")], parsing: .upToNextOption, help: "Square input sizes.")
-    public var img: [Int] = [640, 320]
+    @Option(name: [.customLong("img"), .customLong("imgsz")], parsing: .upToNextOption,
+            help: "Square input sizes (default 640 320; 320 with --train).")
+    public var img: [Int] = []
 
     @Option(help: "Timed runs per size (after warm-up).")
     public var runs: Int = 20
@@ -34,15 +37,37 @@ public struct Benchmark: ParsableCommand {
     @Flag(help: "Also print the median time of every row and per module kind, with achieved GFLOP/s.")
     public var profile = false
 
+    @Flag(help: "Time the training step instead: forward, loss, backward, clipping, SGD step, zeroing, EMA update.")
+    public var train = false
+
+    @Option(name: .customLong("batch-size"), help: "Images per training step (--train).")
+    public var batchSize: Int = 16
+
+    @Option(help: "A data YAML whose first --batch-size training images (letterboxed, no augmentation) and labels form the batch (--train); without it, seeded synthetic images and targets.")
+    public var data: String?
+
+    @Option(help: "Hyperparameter YAML for the loss and optimizer (--train; default hyp.scratch-low's values).")
+    public var hyp: String?
+
+    @Option(name: .customLong("save-batch"), help: "Write the training batch as <prefix>images.npy and <prefix>targets.npy (float32), for timing a twin on the same data.")
+    public var saveBatch: String?
+
+    @Option(help: "Time OpenBLAS sgemm of N×N by N×N matrices instead.")
+    public var gemm: Int?
+
     public init() {}
 
     public func run() throws {
         try reportingConfigErrors {
-            guard runs > 0, warmup >= 0, threads > 0, img.allSatisfy({ $0 > 0 }) else {
-                throw ConfigError("--runs, --threads and --img must be positive", file: nil)
+            guard runs > 0, warmup >= 0, threads > 0, batchSize > 0, img.allSatisfy({ $0 > 0 }) else {
+                throw ConfigError("--runs, --threads, --batch-size and --img must be positive", file: nil)
             }
             GEMM.setThreadCount(threads)
             Parallel.width = threads
+            if let gemm { return try runGEMM(size: gemm) }
+            if train { return try runTraining() }
+            let img = self.img.isEmpty ? [640, 320] : self.img
+            let cfg = self.cfg ?? "yolov5s.yaml"
             let network: Network
             let name: String
             if let weights {
@@ -74,7 +99,7 @@ public struct Benchmark: ParsableCommand {
         }
     }
 
-    private func median(_ values: [Double]) -> Double {
+    func median(_ values: [Double]) -> Double {
         let sorted = values.sorted()
         return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
     }
@@ -109,8 +134,8 @@ public struct Benchmark: ParsableCommand {
         }
     }
 
-    private func fixed(_ value: Double) -> String { ModelSummary.formatFixed(value, decimals: 1) }
-    private func pad(_ text: String, _ width: Int) -> String {
+    func fixed(_ value: Double) -> String { ModelSummary.formatFixed(value, decimals: 1) }
+    func pad(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
 }
