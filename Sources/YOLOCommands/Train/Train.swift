@@ -61,7 +61,7 @@ public struct TrainingFlags: ParsableArguments {
     /// The options these flags describe (a bare or explicit --resume resolved to its checkpoint).
     func options() throws -> TrainingOptions {
         var options = TrainingOptions()
-        options.weights = weights
+        options.weights = weights?.isEmpty == false ? weights : nil  // train.py takes --weights "" for none
         options.cfg = cfg
         options.data = data
         options.hyp = hyp
