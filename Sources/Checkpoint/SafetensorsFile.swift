@@ -139,8 +139,9 @@ public struct SafetensorsFile: Sendable {
 
     /// Writes `tensors` in the given order. The file is written under a temporary name in the
     /// same folder and renamed over `path`, so a crash never leaves a half-written file behind.
+    /// `beforeRename` runs once the temporary file is complete (fault-injection tests stop there).
     public static func write(_ tensors: [(name: String, tensor: StoredTensor)], metadata: [String: String] = [:],
-                             to path: String) throws {
+                             to path: String, beforeRename: () -> Void = {}) throws {
         let header = try headerBytes(tensors, metadata: metadata, file: path)
         let target = URL(fileURLWithPath: path)
         let folder = target.deletingLastPathComponent()
@@ -163,6 +164,7 @@ public struct SafetensorsFile: Sendable {
                 try? handle.close()
                 throw error
             }
+            beforeRename()
             guard rename(temporary.path, path) == 0 else {
                 throw CheckpointError("cannot move the written file into place (errno \(errno))", file: path)
             }

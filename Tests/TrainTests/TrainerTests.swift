@@ -132,7 +132,8 @@ final class TrainerTests: XCTestCase {
         XCTAssertEqual(first.summaries.map(\.epoch), [0])
         var longer = try options(epochs: 3, directory: folder + "/extend")
         longer.resume = folder + "/extend/weights/last.safetensors"
-        let setup = try TrainingSetup(options: longer, resumeCheckpoint: try TrainingCheckpoint.read(path: longer.resume!, requireResumeState: true))
+        let setup = try TrainingSetup(options: longer, resumeCheckpoint: try TrainingCheckpoint.read(path: longer.resume!, requireResumeState: true),
+                                      resumeEpochs: 3)
         XCTAssertEqual(setup.options.epochs, 3)
         XCTAssertTrue(setup.notes.contains { $0.contains("Resuming with --epochs 3 (was 2)") }, "\(setup.notes)")
         let recorder = Recorder()

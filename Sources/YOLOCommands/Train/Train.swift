@@ -15,7 +15,8 @@ public struct Train: ParsableCommand {
 
     public func run() throws {
         try reportingConfigErrors {
-            try TrainingRun(options: try flags.options(), hyperparameterOverrides: flags.hypSet).run()
+            try TrainingRun(options: try flags.options(), hyperparameterOverrides: flags.hypSet,
+                            resumeEpochs: flags.epochs).run()
         }
     }
 }
@@ -24,11 +25,12 @@ public struct Train: ParsableCommand {
 public struct TrainingFlags: ParsableArguments {
     @Option(help: "Initial weights (.pt or .safetensors), transferred by name and shape.") public var weights: String?
     @Option(help: "Model YAML (e.g. models/yolov5s.yaml).") public var cfg: String?
-    @Option(help: "Dataset YAML.") public var data: String
+    @Option(help: "Dataset YAML (not needed with --resume, which continues with the run's own).") public var data: String?
     @Option(help: "Hyperparameter YAML (default: hyp.scratch-low values).") public var hyp: String?
     @Option(name: .customLong("hyp-set"), help: "Override one hyperparameter, key=value (repeatable).")
     public var hypSet: [String] = []
-    @Option public var epochs: Int = 100
+    /// Optional so that `--resume` can tell a given value (which extends the run) from the default.
+    @Option(help: "Epochs (default: 100; with --resume, a larger value extends the run).") public var epochs: Int?
     @Option(name: .customLong("batch-size")) public var batchSize: Int = 16
     @Option(name: [.customLong("img"), .customLong("imgsz"), .customLong("img-size")]) public var img: Int = 640
     @Flag(help: "Rectangular training batches.") public var rect = false
@@ -61,11 +63,11 @@ public struct TrainingFlags: ParsableArguments {
     /// The options these flags describe (a bare or explicit --resume resolved to its checkpoint).
     func options() throws -> TrainingOptions {
         var options = TrainingOptions()
-        options.weights = weights
+        options.weights = weights?.isEmpty == false ? weights : nil  // train.py takes --weights "" for none
         options.cfg = cfg
-        options.data = data
+        options.data = data ?? ""
         options.hyp = hyp
-        options.epochs = epochs
+        options.epochs = epochs ?? 100
         options.batchSize = batchSize
         options.imageSize = img
         options.rect = rect
@@ -91,6 +93,8 @@ public struct TrainingFlags: ParsableArguments {
         }
         if resumeNewest || resume != nil {
             options.resume = try resume ?? TrainingRun.newestLastCheckpoint(project: project)
+        } else if data == nil {
+            throw ConfigError("--data is required (a dataset YAML)", file: nil)
         }
         return options
     }

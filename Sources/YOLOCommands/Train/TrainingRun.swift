@@ -11,6 +11,8 @@ import YOLOTrain
 struct TrainingRun {
     var options: TrainingOptions
     var hyperparameterOverrides: [String] = []
+    /// --epochs as given with --resume (nil: the run's own).
+    var resumeEpochs: Int? = nil
 
     /// The newest `weights/last.safetensors` under the project folder (`--resume` without a path).
     static func newestLastCheckpoint(project: String) throws -> String {
@@ -41,7 +43,8 @@ struct TrainingRun {
             options.saveDirectory = try RunDirectory.create(project: options.project, name: options.name, existOK: options.existOK)
         }
         let setup = try TrainingSetup(options: options, hyperparameterOverrides: hyperparameterOverrides,
-                                      resumeCheckpoint: checkpoint, locateModel: ModelFileLocator.locate)
+                                      resumeCheckpoint: checkpoint, resumeEpochs: checkpoint == nil ? nil : resumeEpochs,
+                                      locateModel: ModelFileLocator.locate)
         options = setup.options
         let directory = options.saveDirectory
         print("hyperparameters: " + setup.hyperparameters.yamlText.split(separator: "\n").joined(separator: ", "))

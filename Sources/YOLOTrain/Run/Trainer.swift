@@ -32,6 +32,7 @@ public final class Trainer {
     public let lastPath: String
     public let bestPath: String
     let hyperparametersYAML: String
+    let faults = FaultInjection()
 
     public init(options: TrainingOptions, hyperparameters: Hyperparameters, hyperparametersYAML: String,
                 network: Network, emaNetwork: Network, classNames: [String], imageSize: Int,
@@ -94,7 +95,13 @@ public final class Trainer {
     public func run(stoppingAfter lastEpoch: Int? = nil) throws -> [EpochSummary] {
         defer { batches.stop(); network.setTraining(false) }
         var summaries: [EpochSummary] = []
-        try FileManager.default.createDirectory(atPath: options.saveDirectory + "/weights", withIntermediateDirectories: true)
+        let weightsFolder = options.saveDirectory + "/weights"
+        try FileManager.default.createDirectory(atPath: weightsFolder, withIntermediateDirectories: true)
+        // a run killed while saving leaves its temporary file beside the intact checkpoint
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: weightsFolder)) ?? []
+        where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            try? FileManager.default.removeItem(atPath: weightsFolder + "/" + name)
+        }
         var epoch = startEpoch
         while epoch < options.epochs {
             let (summary, stop) = try runEpoch(epoch)
@@ -114,6 +121,7 @@ public final class Trainer {
         var meanLosses = [0.0, 0.0, 0.0]
         var index = 0
         while let batch = try batches.nextBatch() {
+            faults.reached("batch:\(epoch):\(index)")
             let ni = schedule.beginIteration(batch: index, epoch: epoch, optimizer: &optimizer)
             var images = batch.images
             if options.multiScale { images = multiScaled(images, epoch: epoch, batch: index) }
@@ -207,7 +215,7 @@ public final class Trainer {
         let checkpoint = TrainingCheckpoint(epoch: epoch, bestFitness: stopper.bestFitness, bestEpoch: stopper.bestEpoch,
                                             hyperparametersYAML: hyperparametersYAML, options: options, resumeState: state,
                                             modelState: network.stateDict, emaState: ema.stateDict)
-        try checkpoint.write(to: lastPath, network: network, classNames: classNames)
+        try checkpoint.write(to: lastPath, network: network, classNames: classNames) { faults.reached("checkpoint:\(epoch)") }
         if isBest { try checkpoint.write(to: bestPath, network: network, classNames: classNames) }
         if options.savePeriod > 0, epoch % options.savePeriod == 0 {
             try checkpoint.write(to: options.saveDirectory + "/weights/epoch\(epoch).safetensors", network: network,

@@ -41,7 +41,7 @@ public struct TrainingCheckpoint {
     }
 
     /// Writes the checkpoint for `network` (which supplies the model YAML and the tensor roles).
-    public func write(to path: String, network: Network, classNames: [String]) throws {
+    public func write(to path: String, network: Network, classNames: [String], beforeRename: () -> Void = {}) throws {
         var tensors = network.storedTensors(emaState)
         tensors += network.storedTensors(modelState).map { ("resume." + $0.name, $0.tensor) }
         tensors += resumeState.tensors.map { ("resume." + $0.name, StoredTensor(shape: $0.value.shape, floats: $0.value.storage)) }
@@ -53,7 +53,7 @@ public struct TrainingCheckpoint {
             Self.optionsKey: String(decoding: try JSONEncoder().encode(options), as: UTF8.self),
         ]
         for (key, value) in resumeState.scalars { metadata[Self.resumeScalarPrefix + key] = value }
-        try SafetensorsFile.write(tensors, metadata: metadata, to: path)
+        try SafetensorsFile.write(tensors, metadata: metadata, to: path, beforeRename: beforeRename)
     }
 
     /// Reads a checkpoint this project wrote; `requireResumeState` for `--resume`.

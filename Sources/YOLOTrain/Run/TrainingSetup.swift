@@ -25,17 +25,22 @@ public struct TrainingSetup {
     /// `locateModel` resolves a `--cfg` name to a file (the command's model-file lookup).
     /// `hyperparameterOverrides` are `key=value` texts applied over the hyperparameter file
     /// (not on resume, which keeps the run's own).
+    /// `resumeEpochs`: an --epochs given together with --resume (nil keeps the run's own).
     public init(options given: TrainingOptions, hyperparameterOverrides: [String] = [],
-                resumeCheckpoint: TrainingCheckpoint? = nil, locateModel: (String) throws -> String = { $0 }) throws {
+                resumeCheckpoint: TrainingCheckpoint? = nil, resumeEpochs: Int? = nil,
+                locateModel: (String) throws -> String = { $0 }) throws {
         var options = given
         if let checkpoint = resumeCheckpoint {
-            // the run continues with its own options; only a longer --epochs may change them
-            let epochs = options.epochs
+            // the run continues with its own options; only a longer --epochs given with --resume changes them
             options = checkpoint.options
             options.resume = given.resume
-            if given.epochs > options.epochs {
-                notes.append("Resuming with --epochs \(given.epochs) (was \(options.epochs)): the LR schedule now ends at epoch \(given.epochs)")
-                options.epochs = epochs
+            if let resumeEpochs, resumeEpochs != options.epochs {
+                guard resumeEpochs > checkpoint.epoch + 1 else {
+                    throw ConfigError("--epochs \(resumeEpochs) with --resume: the run already finished epoch \(checkpoint.epoch + 1) of \(options.epochs)",
+                                      file: given.resume)
+                }
+                notes.append("Resuming with --epochs \(resumeEpochs) (was \(options.epochs)): the LR schedule now ends at epoch \(resumeEpochs)")
+                options.epochs = resumeEpochs
             }
         }
         self.resumeCheckpoint = resumeCheckpoint
