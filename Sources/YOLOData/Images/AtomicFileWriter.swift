@@ -7,8 +7,8 @@ import Darwin
 /// Writes a whole file or nothing: the bytes go to a temporary file beside the target, which
 /// is then renamed over it, so a crash or a full disk never leaves a half-written image
 /// where a reader (another process, a resumed run) expects a complete one.
-enum AtomicFileWriter {
-    static func write(_ bytes: [UInt8], to path: String) throws {
+public enum AtomicFileWriter {
+    public static func write(_ bytes: [UInt8], to path: String) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
