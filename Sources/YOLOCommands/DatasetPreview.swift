@@ -24,6 +24,9 @@ public struct DatasetPreview: ParsableCommand {
     @Option public var project: String = "runs/dataset"
     @Option public var name: String = "exp"
     @Flag(name: .customLong("exist-ok")) public var existOK = false
+    @Flag(help: "Time the loader over whole epochs of the train split and print images/s instead of writing plots.")
+    public var speed = false
+    @Option(help: "Epochs timed with --speed.") public var epochs: Int = 1
 
     public init() {}
 
@@ -56,6 +59,10 @@ public struct DatasetPreview: ParsableCommand {
                                               cache: cacheMode)
             let loader = TrainingLoader(dataset: dataset, workers: workers, shuffle: true, seed: UInt64(seed))
             for note in loader.notes { printError(note) }
+            if speed {
+                try measureSpeed(loader)
+                return
+            }
             let runDirectory = try RunDirectory.create(project: project, name: name, existOK: existOK)
             let epoch = loader.epoch(0)
             defer { epoch.stop() }
@@ -66,5 +73,30 @@ public struct DatasetPreview: ParsableCommand {
                 print("Saved \(path) (\(batch.samples.count) images, \(batch.targets.shape[0]) labels)")
             }
         }
+    }
+
+    /// `--speed`: every batch of `--epochs` epochs (decode, augment, collate into the float
+    /// tensor), timed from the start of each epoch to its last batch; one line per epoch and a
+    /// total, with images per wall-clock second and per CPU second of the process (the second
+    /// is the per-core rate on a busy machine).
+    func measureSpeed(_ loader: TrainingLoader) throws {
+        guard epochs > 0 else { throw ConfigError("--epochs must be positive", file: nil) }
+        func cpuSeconds() -> Double { Double(clock()) / Double(CLOCKS_PER_SEC) }  // the process, all threads
+        var totalImages = 0, totalSeconds = 0.0, totalCPU = 0.0
+        for index in 0..<epochs {
+            let start = DispatchTime.now().uptimeNanoseconds, startCPU = cpuSeconds()
+            let epoch = loader.epoch(index)
+            var images = 0
+            while let batch = try epoch.nextBatch() { images += batch.samples.count }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, cpu = cpuSeconds() - startCPU
+            totalImages += images
+            totalSeconds += seconds
+            totalCPU += cpu
+            print(String(format: "epoch %d: %d images in %.2f s (%.2f CPU s) = %.1f images/s, %.1f images per CPU s",
+                         index, images, seconds, cpu, Double(images) / seconds, Double(images) / cpu))
+        }
+        print(String(format: "swift: %d images in %.2f s (%.2f CPU s) = %.1f images/s, %.1f images per CPU s (%d workers)",
+                     totalImages, totalSeconds, totalCPU, Double(totalImages) / totalSeconds, Double(totalImages) / totalCPU,
+                     workers))
     }
 }

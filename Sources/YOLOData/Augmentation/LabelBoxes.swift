@@ -2,8 +2,27 @@
 /// arrays are float32 and every Python scalar joins them as float32).
 public enum LabelBoxes {
     /// `xywhn2xyxy(labels, w, h, padw, padh)`: normalised centre boxes to pixel corners.
+    ///
+    /// `numpyScale`, `numpyPad`: whether `w, h` and `padw, padh` are numpy float64 scalars rather
+    /// than Python floats. After a letterbox to a rect batch shape (a numpy array) letterbox's
+    /// `dw, dh` are numpy float64, and so is `r` unless `scaleup=False` capped it to the Python
+    /// float 1.0; numpy 2 then computes in float64 and rounds once to float32 (`NumpyScalar`).
+    /// With Python scalars (a square `img_size`, the mosaic) everything stays float32.
     public static func pixelBoxes(_ labels: [ObjectLabel], width: Double, height: Double,
-                                  padX: Double = 0, padY: Double = 0) -> [PixelBox] {
+                                  padX: Double = 0, padY: Double = 0, numpyScale: Bool = false,
+                                  numpyPad: Bool = false) -> [PixelBox] {
+        if numpyScale || numpyPad {
+            let sx = NumpyScalar(width, numpy: numpyScale), sy = NumpyScalar(height, numpy: numpyScale)
+            let px = NumpyScalar(padX, numpy: numpyPad), py = NumpyScalar(padY, numpy: numpyPad)
+            return labels.map { label in
+                let halfW = label.width / 2, halfH = label.height / 2
+                return PixelBox(classIndex: label.classIndex,
+                                x1: NumpyScalar.affine(label.x - halfW, scale: sx, offset: px),
+                                y1: NumpyScalar.affine(label.y - halfH, scale: sy, offset: py),
+                                x2: NumpyScalar.affine(label.x + halfW, scale: sx, offset: px),
+                                y2: NumpyScalar.affine(label.y + halfH, scale: sy, offset: py))
+            }
+        }
         let w = Float(width), h = Float(height), px = Float(padX), py = Float(padY)
         return labels.map { label in
             let halfW = label.width / 2, halfH = label.height / 2

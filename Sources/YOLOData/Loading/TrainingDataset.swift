@@ -92,8 +92,12 @@ public struct TrainingDataset: Sendable {
                                   ratioWidth: w / Double(loaded.original.width),
                                   padWidth: boxed.padding.width, padHeight: boxed.padding.height)
             image = boxed.image
+            // A rect shape is a numpy array in Ultralytics, so ratio and pad are numpy float64 there,
+            // except a ratio that `scaleup=False` capped to the Python float 1.0 (as ValidationGeometry).
+            let capped = !augment && min(Double(shape.height) / h, Double(shape.width) / w) > 1
             boxes = LabelBoxes.pixelBoxes(entry.labels, width: boxed.ratio.width * w, height: boxed.ratio.height * h,
-                                          padX: boxed.padding.width, padY: boxed.padding.height)
+                                          padX: boxed.padding.width, padY: boxed.padding.height,
+                                          numpyScale: rect && !capped, numpyPad: rect)
             if augment {
                 let draw = PerspectiveDraw.draw(settings, random: &random)
                 (image, boxes) = RandomPerspective.apply(image, boxes: boxes, draw: draw, border: 0)
