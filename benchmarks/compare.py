@@ -140,6 +140,7 @@ def record(key, out, rss):
 
 
 threads = str(opt.threads)
+commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
 load_start = os.getloadavg()
 started = time.time()
 
@@ -210,8 +211,7 @@ NAMES = {"ours": "ours (yolo, Swift)", "torch": "PyTorch", "ort": "ONNX Runtime"
 print(f"# benchmarks/compare: {opt.rounds} rounds interleaved, {opt.threads} threads each; "
       f"{platform.machine()}, {os.cpu_count()} CPUs; load average {load_start[0]:.2f} at start, "
       f"{os.getloadavg()[0]:.2f} at end; {elapsed / 60:.1f} min")
-commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True).stdout.strip()
-print(f"#   {NAMES['ours']}: {opt.yolo} (release build of {commit[:72]}), OpenBLAS")
+print(f"#   {NAMES['ours']}: {opt.yolo} (release build at {commit[:72]}, plus the working tree), OpenBLAS")
 for impl in ["torch", "ort"]:
     line = next((labels[k] for k in labels if k[3] == impl and not labels[k].startswith("gemm")), None)
     if line:
