@@ -10,12 +10,47 @@ public struct LossResult: Sendable {
     public var classification: Double
     /// d total / d raw prediction, per level, each the shape of that level's input.
     public var gradients: [Tensor]
-    /// The same gradients in double precision, flat per level.
-    public var gradientValues: [[Double]]
+    /// The nonzero gradient entries in double precision: the assigned rows' box and class values
+    /// by flat index, and every cell's objectness value, per level.
+    var rowGradients: [[Int: Double]]
+    var objectGradients: [[Double]]
     /// The assigned targets per level.
     public var targets: [LevelTargets]
     /// Per level and row the CIoU of the prediction with its target (objectness target before clamping).
     public var iou: [[Double]]
     /// Per level and row the CIoU alpha, which PyTorch treats as a constant.
     public var alpha: [[Double]]
+
+    init(total: Double, box: Double, object: Double, classification: Double, rowGradients: [[Int: Double]],
+         objectGradients: [[Double]], shapes: [[Int]], targets: [LevelTargets], iou: [[Double]], alpha: [[Double]]) {
+        self.total = total
+        self.box = box
+        self.object = object
+        self.classification = classification
+        self.rowGradients = rowGradients
+        self.objectGradients = objectGradients
+        self.targets = targets
+        self.iou = iou
+        self.alpha = alpha
+        gradients = zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
+            var tensor = Tensor(shape: shape)
+            let no = shape[4]
+            tensor.storage.withUnsafeMutableBufferPointer { g in
+                for (cell, value) in parts.1.enumerated() { g[cell * no + 4] = Float(value) }
+                for (index, value) in parts.0 { g[index] = Float(value) }
+            }
+            return tensor
+        }
+    }
+
+    /// The full gradients in double precision, flat per level.
+    public var gradientValues: [[Double]] {
+        zip(gradients, zip(rowGradients, objectGradients)).map { tensor, parts in
+            var values = [Double](repeating: 0, count: tensor.elementCount)
+            let no = tensor.shape[4]
+            for (cell, value) in parts.1.enumerated() { values[cell * no + 4] = value }
+            for (index, value) in parts.0 { values[index] = value }
+            return values
+        }
+    }
 }

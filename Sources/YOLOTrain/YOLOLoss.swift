@@ -42,20 +42,27 @@ public struct YOLOLoss: Sendable {
 
     /// The loss of raw predictions (per level `[batch, na, ny, nx, classes + 5]`) against targets `[n, 6]`.
     public func callAsFunction(_ predictions: [Tensor], targets: Tensor) throws -> LossResult {
-        try evaluate(predictions.map { $0.storage.map(Double.init) }, shapes: predictions.map(\.shape), targets: targets)
+        // read in place: the maps are large, and only the assigned rows and the objectness column are used
+        try evaluate(FloatPredictions(levels: predictions.map(\.storage)), shapes: predictions.map(\.shape), targets: targets)
+    }
+
+    /// The loss on double-precision predictions (finite-difference checks).
+    func evaluate(_ predictions: [[Double]], shapes: [[Int]], targets: Tensor, frozen: LossResult? = nil) throws -> LossResult {
+        try evaluate(DoublePredictions(levels: predictions), shapes: shapes, targets: targets, frozen: frozen)
     }
 
     /// The loss on double-precision predictions. `frozen` (a previous result on the same targets)
     /// supplies the detached quantities — CIoU alpha and the objectness targets — so that the value is
     /// the function whose gradient PyTorch computes (for finite-difference checks).
-    func evaluate(_ predictions: [[Double]], shapes: [[Int]], targets: Tensor, frozen: LossResult? = nil) throws -> LossResult {
+    func evaluate<Predictions: LossPredictions>(_ predictions: Predictions, shapes: [[Int]], targets: Tensor,
+                                                frozen: LossResult? = nil) throws -> LossResult {
         let no = classCount + 5, na = assignment.anchorsPerLevel
         guard shapes.count == assignment.levelCount else {
             throw ShapeError("\(shapes.count) prediction levels for \(assignment.levelCount) anchor levels")
         }
-        for (shape, values) in zip(shapes, predictions) {
+        for (level, shape) in shapes.enumerated() {
             guard shape.count == 5, shape[0] == shapes[0][0], shape[1] == na, shape[4] == no,
-                  values.count == shape.reduce(1, *) else {
+                  predictions.count(level) == shape.reduce(1, *) else {
                 throw ShapeError("a prediction level must be [batch, \(na), ny, nx, \(no)], got \(shape)")
             }
         }
@@ -63,11 +70,15 @@ public struct YOLOLoss: Sendable {
         let assigned = assignment.assign(targets: targets, grids: shapes.map { (height: $0[2], width: $0[3]) })
         let positive = 1 - 0.5 * labelSmoothing, negative = 0.5 * labelSmoothing
         var lbox = 0.0, lobj = 0.0, lcls = 0.0
-        var gradients = predictions.map { [Double](repeating: 0, count: $0.count) }
+        // d total / d raw: the assigned rows' box and class entries (accumulated in row order), and
+        // the objectness entry of every cell
+        var rowGradients = [[Int: Double]](repeating: [:], count: shapes.count)
+        var objectGradients: [[Double]] = []
         var ious: [[Double]] = [], alphas: [[Double]] = []
         for level in shapes.indices {
             let (ny, nx) = (shapes[level][2], shapes[level][3])
-            let p = predictions[level], rows = assigned[level], n = rows.count
+            let rows = assigned[level], n = rows.count
+            func p(_ index: Int) -> Double { predictions.value(level, index) }
             var tobj = [Double](repeating: 0, count: batch * na * ny * nx)
             var levelIou = [Double](repeating: 0, count: n), levelAlpha = levelIou
             if n > 0 {
@@ -77,7 +88,7 @@ public struct YOLOLoss: Sendable {
                 for r in 0..<n {
                     let cell = ((rows.image[r] * na + rows.anchor[r]) * ny + rows.gridY[r]) * nx + rows.gridX[r]
                     let base = cell * no
-                    let s = (0..<4).map { 1 / (1 + exp(-p[base + $0])) }
+                    let s = (0..<4).map { 1 / (1 + exp(-p(base + $0))) }
                     let aw = Double(rows.anchorSize[2 * r]), ah = Double(rows.anchorSize[2 * r + 1])
                     let predicted = (x: s[0] * 2 - 0.5, y: s[1] * 2 - 0.5, w: 4 * s[2] * s[2] * aw, h: 4 * s[3] * s[3] * ah)
                     let tb = rows.box[(4 * r)..<(4 * r + 4)].map(Double.init)
@@ -87,18 +98,18 @@ public struct YOLOLoss: Sendable {
                     levelAlpha[r] = ciou.alpha
                     boxSum += 1 - ciou.value
                     let ds = s.map { $0 * (1 - $0) }
-                    gradients[level][base] += gBox * ciou.gradient.x * 2 * ds[0]
-                    gradients[level][base + 1] += gBox * ciou.gradient.y * 2 * ds[1]
-                    gradients[level][base + 2] += gBox * ciou.gradient.w * 8 * s[2] * ds[2] * aw
-                    gradients[level][base + 3] += gBox * ciou.gradient.h * 8 * s[3] * ds[3] * ah
+                    rowGradients[level][base, default: 0] += gBox * ciou.gradient.x * 2 * ds[0]
+                    rowGradients[level][base + 1, default: 0] += gBox * ciou.gradient.y * 2 * ds[1]
+                    rowGradients[level][base + 2, default: 0] += gBox * ciou.gradient.w * 8 * s[2] * ds[2] * aw
+                    rowGradients[level][base + 3, default: 0] += gBox * ciou.gradient.h * 8 * s[3] * ds[3] * ah
                     // Detached, clamped IoU as the objectness target; rows in order, the last write wins.
                     tobj[cell] = Swift.max(frozen?.iou[level][r] ?? ciou.value, 0)
                     if classCount > 1 {
                         for c in 0..<classCount {
-                            let term = classLoss.evaluate(logit: p[base + 5 + c],
+                            let term = classLoss.evaluate(logit: p(base + 5 + c),
                                                           target: c == rows.classIndex[r] ? positive : negative)
                             classSum += term.loss
-                            gradients[level][base + 5 + c] += gClass * term.derivative
+                            rowGradients[level][base + 5 + c, default: 0] += gClass * term.derivative
                         }
                     }
                 }
@@ -107,11 +118,13 @@ public struct YOLOLoss: Sendable {
             }
             var objectSum = 0.0
             let gObject = gains.obj * scale * balance[level] / Double(tobj.count)
+            var objectGradient = [Double](repeating: 0, count: tobj.count)
             for cell in tobj.indices {
-                let term = objectLoss.evaluate(logit: p[cell * no + 4], target: tobj[cell])
+                let term = objectLoss.evaluate(logit: p(cell * no + 4), target: tobj[cell])
                 objectSum += term.loss
-                gradients[level][cell * no + 4] += gObject * term.derivative
+                objectGradient[cell] = gObject * term.derivative
             }
+            objectGradients.append(objectGradient)
             lobj += balance[level] * objectSum / Double(tobj.count)
             ious.append(levelIou)
             alphas.append(levelAlpha)
@@ -120,7 +133,27 @@ public struct YOLOLoss: Sendable {
         lobj *= gains.obj
         lcls *= gains.cls
         return LossResult(total: (lbox + lobj + lcls) * scale, box: lbox, object: lobj, classification: lcls,
-                          gradients: zip(shapes, gradients).map { Tensor(shape: $0, values: $1.map(Float.init)) },
-                          gradientValues: gradients, targets: assigned, iou: ious, alpha: alphas)
+                          rowGradients: rowGradients, objectGradients: objectGradients, shapes: shapes,
+                          targets: assigned, iou: ious, alpha: alphas)
     }
+}
+
+/// Raw prediction values by level and flat index, as the loss reads them.
+protocol LossPredictions {
+    func value(_ level: Int, _ index: Int) -> Double
+    func count(_ level: Int) -> Int
+}
+
+/// The network's float32 maps, read where they lie.
+struct FloatPredictions: LossPredictions {
+    let levels: [[Float]]
+    func value(_ level: Int, _ index: Int) -> Double { Double(levels[level][index]) }
+    func count(_ level: Int) -> Int { levels[level].count }
+}
+
+/// Double-precision values (finite-difference checks perturb them below float resolution).
+struct DoublePredictions: LossPredictions {
+    let levels: [[Double]]
+    func value(_ level: Int, _ index: Int) -> Double { levels[level][index] }
+    func count(_ level: Int) -> Int { levels[level].count }
 }
