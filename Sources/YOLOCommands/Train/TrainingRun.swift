@@ -47,7 +47,9 @@ struct TrainingRun {
                                       locateModel: ModelFileLocator.locate)
         options = setup.options
         let directory = options.saveDirectory
-        print("hyperparameters: " + setup.hyperparameters.yamlText.split(separator: "\n").joined(separator: ", "))
+        // train.py's line: hyperparameters: lr0=0.01, lrf=0.01, ...
+        print("hyperparameters: " + setup.hyperparameters.yamlText.split(separator: "\n")
+            .map { $0.replacingOccurrences(of: ": ", with: "=") }.joined(separator: ", "))
         for note in setup.notes { print(note) }
         try HyperparameterYAML.write(setup.hyperparameters, to: directory + "/hyp.yaml")
         try TrainingOptionsYAML.write(Self.optionEntries(options, hyperparameters: setup.hyperparameters), to: directory + "/opt.yaml")
