@@ -11,24 +11,15 @@ public enum LabelBoxes {
     public static func pixelBoxes(_ labels: [ObjectLabel], width: Double, height: Double,
                                   padX: Double = 0, padY: Double = 0, numpyScale: Bool = false,
                                   numpyPad: Bool = false) -> [PixelBox] {
-        if numpyScale || numpyPad {
-            let sx = NumpyScalar(width, numpy: numpyScale), sy = NumpyScalar(height, numpy: numpyScale)
-            let px = NumpyScalar(padX, numpy: numpyPad), py = NumpyScalar(padY, numpy: numpyPad)
-            return labels.map { label in
-                let halfW = label.width / 2, halfH = label.height / 2
-                return PixelBox(classIndex: label.classIndex,
-                                x1: NumpyScalar.affine(label.x - halfW, scale: sx, offset: px),
-                                y1: NumpyScalar.affine(label.y - halfH, scale: sy, offset: py),
-                                x2: NumpyScalar.affine(label.x + halfW, scale: sx, offset: px),
-                                y2: NumpyScalar.affine(label.y + halfH, scale: sy, offset: py))
-            }
-        }
-        let w = Float(width), h = Float(height), px = Float(padX), py = Float(padY)
+        let sx = NumpyScalar(width, numpy: numpyScale), sy = NumpyScalar(height, numpy: numpyScale)
+        let px = NumpyScalar(padX, numpy: numpyPad), py = NumpyScalar(padY, numpy: numpyPad)
         return labels.map { label in
             let halfW = label.width / 2, halfH = label.height / 2
             return PixelBox(classIndex: label.classIndex,
-                            x1: w * (label.x - halfW) + px, y1: h * (label.y - halfH) + py,
-                            x2: w * (label.x + halfW) + px, y2: h * (label.y + halfH) + py)
+                            x1: NumpyScalar.affine(label.x - halfW, scale: sx, offset: px),
+                            y1: NumpyScalar.affine(label.y - halfH, scale: sy, offset: py),
+                            x2: NumpyScalar.affine(label.x + halfW, scale: sx, offset: px),
+                            y2: NumpyScalar.affine(label.y + halfH, scale: sy, offset: py))
         }
     }
 

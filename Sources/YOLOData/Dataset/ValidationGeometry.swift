@@ -53,16 +53,8 @@ public struct ValidationGeometry: Sendable, Equatable {
         // ratio[0] * w is a numpy float64 unless the ratio is the Python float 1.0 of a capped
         // rect letterbox or of a plain-int target; the paddings are numpy float64 for rect targets.
         let scaleIsNumpy = rect && !ratioCapped
-        let sx = NumpyScalar(scaleX, numpy: scaleIsNumpy), sy = NumpyScalar(scaleY, numpy: scaleIsNumpy)
-        let px = NumpyScalar(padX, numpy: rect), py = NumpyScalar(padY, numpy: rect)
-        return labels.map { label in
-            let halfWidth = label.width / 2, halfHeight = label.height / 2
-            return PixelBox(classIndex: label.classIndex,
-                            x1: NumpyScalar.affine(label.x - halfWidth, scale: sx, offset: px),
-                            y1: NumpyScalar.affine(label.y - halfHeight, scale: sy, offset: py),
-                            x2: NumpyScalar.affine(label.x + halfWidth, scale: sx, offset: px),
-                            y2: NumpyScalar.affine(label.y + halfHeight, scale: sy, offset: py))
-        }
+        return LabelBoxes.pixelBoxes(labels, width: scaleX, height: scaleY, padX: padX, padY: padY,
+                                     numpyScale: scaleIsNumpy, numpyPad: rect)
     }
 
     /// Pixel boxes back to labels normalised to the letterboxed input, clipped to it:
