@@ -66,13 +66,14 @@ public struct TrainingSetup {
         classNames = options.singleClass ? ["item"] : dataset.names
 
         // the model: a YAML (fresh weights or weights transferred by name and shape) or the weights' own description
+        // --weights are read once: for their model description (without --cfg) and for the transfer
+        let transferSource = try (resumeCheckpoint == nil ? options.weights : nil).map { try ModelLoader.load(weights: $0) }
         let spec: ModelSpec
         if let cfg = options.cfg {
             spec = try ModelSpec.load(path: try locateModel(cfg))
-        } else if let weights = options.weights, resumeCheckpoint == nil {
-            spec = try ModelLoader.load(weights: weights).network.spec
-        } else if let checkpoint = resumeCheckpoint, let resume = options.resume {
-            _ = checkpoint
+        } else if let transferSource {
+            spec = transferSource.network.spec
+        } else if resumeCheckpoint != nil, let resume = options.resume {
             spec = try ModelLoader.load(weights: resume).network.spec
         } else {
             throw ConfigError("pass --cfg (a model YAML) or --weights", file: nil)
@@ -80,8 +81,7 @@ public struct TrainingSetup {
         network = try ModelCompiler().compile(spec, classCount: classCount)
         emaNetwork = try ModelCompiler().compile(spec, classCount: classCount)
         network.initializeWeights(seed: UInt64(options.seed))
-        if let weights = options.weights, resumeCheckpoint == nil {
-            let source = try ModelLoader.load(weights: weights)
+        if let source = transferSource, let weights = options.weights {
             // Ultralytics keeps the YAML's anchors when a --cfg is given
             let keepAnchors = options.cfg != nil
             let entries = source.network.storedTensors(source.network.stateDict).filter { entry in
