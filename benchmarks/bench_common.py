@@ -8,6 +8,57 @@ import sys
 def use_yolov5(path):
     """Makes a checkout of ultralytics/yolov5 importable (models.*, utils.*)."""
     sys.path.insert(0, path)
+    _stand_in_for_broken_torchvision()
+
+
+def _stand_in_for_broken_torchvision():
+    """yolov5's utils import torchvision only for NMS, dataset transforms and classification
+    helpers, none of which the timed code calls. Where PyPI offers only a CUDA torchvision (its
+    ops library needs libcudart) next to a CPU torch, importing it fails; then stand-in modules
+    let yolov5 import, and any use of them raises."""
+    try:
+        import torchvision  # noqa: F401
+    except (ImportError, OSError, RuntimeError):
+        import importlib.abc
+        import importlib.machinery
+        import types
+
+        for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+            del sys.modules[name]
+
+        class Chain(type):
+            def __getattr__(cls, attribute):
+                if attribute.startswith("__"):
+                    raise AttributeError(attribute)
+                return cls
+
+        class Unavailable(metaclass=Chain):
+            def __init__(self, *_args, **_kwargs):
+                raise RuntimeError("torchvision is not usable in this environment (benchmark stand-in)")
+
+        class StandIn(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+            def find_spec(self, fullname, _path=None, _target=None):
+                if fullname == "torchvision" or fullname.startswith("torchvision."):
+                    return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+                return None
+
+            def create_module(self, spec):
+                module = types.ModuleType(spec.name)
+                module.__path__ = []
+                module.__version__ = "0.0"
+                def missing(attribute):
+                    if attribute.startswith("__"):
+                        raise AttributeError(attribute)
+                    return Unavailable
+
+                module.__getattr__ = missing
+                return module
+
+            def exec_module(self, module):
+                pass
+
+        sys.meta_path.insert(0, StandIn())
+        print("note: torchvision could not be imported; stand-ins without function are used", file=sys.stderr)
 
 
 def peak_rss_mib():

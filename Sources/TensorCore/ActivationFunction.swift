@@ -23,7 +23,6 @@ public enum ActivationFunction: Sendable, Equatable {
         }
     }
 
-    /// Applies the activation in place over a buffer.
     /// Applies the function to every element of a tensor in place, split across cores.
     public func apply(to tensor: inout Tensor) {
         if self == .identity { return }
@@ -37,6 +36,13 @@ public enum ActivationFunction: Sendable, Equatable {
     public func apply(_ buffer: UnsafeMutableBufferPointer<Float>) {
         if self == .identity || applyVectorised(buffer) { return }
         for i in buffer.indices { buffer[i] = apply(buffer[i]) }
+    }
+
+    /// buffer[i] = f(buffer[i] + bias) in one pass (a convolution's epilogue); the same values as
+    /// adding the bias first and applying the function after.
+    public func apply(_ buffer: UnsafeMutableBufferPointer<Float>, adding bias: Float) {
+        if applyVectorised(buffer, adding: bias) { return }
+        for i in buffer.indices { buffer[i] = apply(buffer[i] + bias) }
     }
 }
 

@@ -28,11 +28,15 @@ public struct Conv2DGeometry: Sendable, Equatable {
     public var patchSize: Int { inputChannels / groups * kernelSize * kernelSize }
 }
 
-/// Convolution forward: im2col + `cblas_sgemm` per image and group, 1×1 convolutions as a
-/// plain GEMM, with bias and activation applied while each output plane is still in cache.
+/// Convolution forward: the output is cut into tiles of whole output rows (of pixels, for a 1×1
+/// convolution, which needs no im2col) sized so a tile's columns and outputs stay in L2; each
+/// worker takes a tile, unfolds it, multiplies it with one single-threaded sgemm and applies
+/// bias and activation while the result is still in cache. Layers with too few tiles to keep
+/// the workers busy (small feature maps) unfold the whole image and let GEMM split by rows.
 public enum Conv2D {
-    /// Target size of one im2col tile (tests lower it to exercise the tiling on small shapes).
-    nonisolated(unsafe) public static var tileBytes = 2 * 1024 * 1024
+    /// Target size of one tile's im2col columns plus outputs (tests lower it to exercise the
+    /// tiling on small shapes).
+    nonisolated(unsafe) public static var tileBytes = 768 * 1024
 
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
                                activation: ActivationFunction = .identity) -> Tensor {
@@ -43,60 +47,141 @@ public enum Conv2D {
         precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
                      "conv input \(input.shape) does not have \(g.inputChannels) channels")
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
-        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
-        let pixels = outH * outW
-        var output = Tensor(uninitializedShape: [batch, g.outputChannels, outH, outW])
-        let outPerGroup = g.outputChannels / g.groups
-        let inPerGroup = g.inputChannels / g.groups
-        // im2col tile: whole output rows, about `tileBytes` of columns, so they are still in cache
-        // when the GEMM reads them (at least 256 columns, to keep the GEMM efficient)
-        let tileRows = max(1, min(outH, max(256, tileBytes / 4 / max(g.patchSize, 1)) / max(outW, 1)))
-        let columnCount = g.isPointwise ? 0 : g.patchSize * tileRows * outW
-
+        var output = Tensor(uninitializedShape: [batch, g.outputChannels, g.outputSize(height), g.outputSize(width)])
         input.storage.withUnsafeBufferPointer { x in
             weight.storage.withUnsafeBufferPointer { w in
                 output.storage.withUnsafeMutableBufferPointer { y in
-                    Scratch.shared.withBuffer(count: columnCount) { cols in
-                        for b in 0..<batch {
-                            for group in 0..<g.groups {
-                                let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
-                                let yGroup = y.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
-                                let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
-                                if g.isPointwise {
-                                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: xGroup, c: yGroup)
-                                    continue
-                                }
-                                for firstRow in stride(from: 0, to: outH, by: tileRows) {
-                                    let rows = firstRow..<min(outH, firstRow + tileRows)
-                                    Im2Col.fill(UnsafePointer(xGroup), channels: inPerGroup, height: height, width: width,
-                                                geometry: g, outputRows: rows, outputWidth: outW, columns: cols.baseAddress!)
-                                    GEMM.multiply(m: outPerGroup, n: rows.count * outW, k: g.patchSize, a: wGroup,
-                                                  b: cols.baseAddress!, c: yGroup + firstRow * outW, ldc: pixels)
-                                }
-                            }
-                        }
+                    let plan = ConvolutionTiling(geometry: g, batch: batch, height: height, width: width)
+                    let epilogue = Epilogue(bias: bias?.storage, activation: activation)
+                    if plan.itemCount >= minimumTiledItems {
+                        plan.runTiled(x: x.baseAddress!, w: w.baseAddress!, y: y.baseAddress!, epilogue: epilogue)
+                    } else {
+                        plan.runWhole(x: x.baseAddress!, w: w.baseAddress!, y: y.baseAddress!, epilogue: epilogue)
                     }
-                    applyBiasAndActivation(y, channels: g.outputChannels, batch: batch, pixels: pixels,
-                                           bias: bias, activation: activation)
                 }
             }
         }
         return output
     }
 
-    /// Adds the per-channel bias and applies the activation, one (image, channel) plane per task.
-    static func applyBiasAndActivation(_ y: UnsafeMutableBufferPointer<Float>, channels: Int, batch: Int, pixels: Int,
-                                       bias: Tensor?, activation: ActivationFunction) {
-        if bias == nil && activation == .identity { return }
-        let biasValues = bias?.storage
-        Parallel.forEach(batch * channels, minimumChunk: max(1, 16_384 / max(pixels, 1))) { planes in
-            for planeIndex in planes {
-                let plane = UnsafeMutableBufferPointer(rebasing: y[(planeIndex * pixels)..<((planeIndex + 1) * pixels)])
-                if let biasValues {
-                    let channelBias = biasValues[planeIndex % channels]
-                    for i in plane.indices { plane[i] += channelBias }
+    /// Below this many tiles per call a layer is computed whole (GEMM then splits it by rows).
+    static let minimumTiledItems = 4
+}
+
+/// Per-channel bias and activation over a block of a convolution's output.
+struct Epilogue {
+    let bias: [Float]?
+    let activation: ActivationFunction
+
+    var isEmpty: Bool { bias == nil && activation == .identity }
+
+    /// Output channels `channels` (a range of global channel indices, rows `rowStride` apart
+    /// starting at `block`), `count` values each.
+    func apply(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
+        if isEmpty { return }
+        for (row, channel) in channels.enumerated() {
+            let values = UnsafeMutableBufferPointer(start: block + row * rowStride, count: count)
+            if let bias {
+                activation.apply(values, adding: bias[channel])
+            } else {
+                activation.apply(values)
+            }
+        }
+    }
+}
+
+/// How one convolution call is cut into work items: (image, group, tile of output rows).
+struct ConvolutionTiling {
+    let g: Conv2DGeometry
+    let batch: Int, height: Int, width: Int
+    let outH: Int, outW: Int
+    let outPerGroup: Int, inPerGroup: Int
+    /// Output rows per tile (im2col convolutions); pixels per tile (1×1 convolutions).
+    let tileExtent: Int
+    let tilesPerPlane: Int
+
+    init(geometry: Conv2DGeometry, batch: Int, height: Int, width: Int) {
+        g = geometry
+        self.batch = batch
+        self.height = height
+        self.width = width
+        outH = g.outputSize(height)
+        outW = g.outputSize(width)
+        outPerGroup = g.outputChannels / g.groups
+        inPerGroup = g.inputChannels / g.groups
+        // columns per tile: the tile's unfolded input (patchSize rows) and its outputs fit the
+        // budget; at least 256 so the GEMM stays efficient
+        let columns = max(256, Conv2D.tileBytes / 4 / max(1, (g.isPointwise ? 0 : g.patchSize) + outPerGroup))
+        if g.isPointwise {
+            tileExtent = min(outH * outW, roundUp(columns, to: 64))
+            tilesPerPlane = (outH * outW + tileExtent - 1) / tileExtent
+        } else {
+            tileExtent = max(1, min(outH, columns / max(outW, 1)))
+            tilesPerPlane = (outH + tileExtent - 1) / tileExtent
+        }
+    }
+
+    var pixels: Int { outH * outW }
+    var itemCount: Int { batch * g.groups * tilesPerPlane }
+
+    /// Pointers to image `b`'s group `group` in the input, weights and output.
+    private func groupPointers(_ b: Int, _ group: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
+                               y: UnsafeMutablePointer<Float>)
+        -> (x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        (x + (b * g.inputChannels + group * inPerGroup) * height * width,
+         w + group * outPerGroup * g.patchSize,
+         y + (b * g.outputChannels + group * outPerGroup) * pixels)
+    }
+
+    func runTiled(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        let columnsCapacity = g.isPointwise ? 0 : g.patchSize * tileExtent * outW
+        Parallel.distribute(itemCount) { next in
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnsCapacity, 1))
+            defer { columns.deallocate() }
+            while let item = next() {
+                let (plane, tile) = (item / tilesPerPlane, item % tilesPerPlane)
+                let (b, group) = (plane / g.groups, plane % g.groups)
+                let (xGroup, wGroup, yGroup) = groupPointers(b, group, x: x, w: w, y: y)
+                let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
+                if g.isPointwise {
+                    let first = tile * tileExtent
+                    let count = min(pixels, first + tileExtent) - first
+                    GEMM.multiply(m: outPerGroup, n: count, k: g.patchSize, a: wGroup, b: xGroup + first, ldb: pixels,
+                                  c: yGroup + first, ldc: pixels)
+                    epilogue.apply(yGroup + first, channels: channels, rowStride: pixels, count: count)
+                } else {
+                    let rows = (tile * tileExtent)..<min(outH, (tile + 1) * tileExtent)
+                    Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
+                                outputRows: rows, outputWidth: outW, columns: columns)
+                    let first = rows.lowerBound * outW
+                    GEMM.multiply(m: outPerGroup, n: rows.count * outW, k: g.patchSize, a: wGroup, b: columns,
+                                  c: yGroup + first, ldc: pixels)
+                    epilogue.apply(yGroup + first, channels: channels, rowStride: pixels, count: rows.count * outW)
                 }
-                activation.apply(plane)
+            }
+        }
+    }
+
+    /// Small layers: each (image, group) unfolded whole, one GEMM split by GEMM itself, then the
+    /// epilogue split by channel.
+    func runWhole(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        Scratch.shared.withBuffer(count: g.isPointwise ? 0 : g.patchSize * pixels) { columns in
+            for b in 0..<batch {
+                for group in 0..<g.groups {
+                    let (xGroup, wGroup, yGroup) = groupPointers(b, group, x: x, w: w, y: y)
+                    var rhs = xGroup
+                    if !g.isPointwise {
+                        Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
+                                    outputHeight: outH, outputWidth: outW, columns: columns.baseAddress!)
+                        rhs = UnsafePointer(columns.baseAddress!)
+                    }
+                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup)
+                    Parallel.forEach(outPerGroup, minimumChunk: max(1, 16_384 / max(pixels, 1))) { rows in
+                        let channels = (group * outPerGroup + rows.lowerBound)..<(group * outPerGroup + rows.upperBound)
+                        epilogue.apply(yGroup + rows.lowerBound * pixels, channels: channels, rowStride: pixels,
+                                       count: pixels)
+                    }
+                }
             }
         }
     }

@@ -62,7 +62,6 @@ public struct Benchmark: ParsableCommand {
             guard runs > 0, warmup >= 0, threads > 0, batchSize > 0, img.allSatisfy({ $0 > 0 }) else {
                 throw ConfigError("--runs, --threads, --batch-size and --img must be positive", file: nil)
             }
-            GEMM.setThreadCount(threads)
             Parallel.width = threads
             if let gemm { return try runGEMM(size: gemm) }
             if train { return try runTraining() }
