@@ -111,7 +111,7 @@ def onnx_export(name, weights, size):
         staged = os.path.join(opt.cache, f"{name}_{size}.pt")
         shutil.copyfile(weights, staged)
         log(f"exporting {target} with export.py (opset 17, fp32)")
-        run([opt.python, "export.py", "--weights", staged, "--include", "onnx", "--imgsz", str(size),
+        run([opt.python, os.path.join(HERE, "yolov5_script.py"), opt.yolov5, "export.py", "--weights", staged, "--include", "onnx", "--imgsz", str(size),
              "--opset", "17", "--device", "cpu"], cwd=opt.yolov5)
         os.remove(staged)
     return target

@@ -68,24 +68,29 @@ public enum Conv2D {
     static let minimumTiledItems = 4
 }
 
-/// Per-channel bias and activation over a block of a convolution's output.
+/// Per-channel bias and activation around a convolution's GEMM. The bias goes in first, as the
+/// C that sgemm accumulates into (beta 1): with beta 0 OpenBLAS would spend a pass zeroing C.
+/// The activation follows once the block is computed, while it is still in cache.
 struct Epilogue {
     let bias: [Float]?
     let activation: ActivationFunction
 
-    var isEmpty: Bool { bias == nil && activation == .identity }
+    /// The GEMM's beta: accumulate onto the bias when there is one.
+    var beta: Float { bias == nil ? 0 : 1 }
 
-    /// Output channels `channels` (a range of global channel indices, rows `rowStride` apart
-    /// starting at `block`), `count` values each.
-    func apply(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
-        if isEmpty { return }
+    /// Fills output channels `channels` (rows `rowStride` apart from `block`, `count` values
+    /// each) with their bias.
+    func prepare(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
+        guard let bias else { return }
         for (row, channel) in channels.enumerated() {
-            let values = UnsafeMutableBufferPointer(start: block + row * rowStride, count: count)
-            if let bias {
-                activation.apply(values, adding: bias[channel])
-            } else {
-                activation.apply(values)
-            }
+            (block + row * rowStride).update(repeating: bias[channel], count: count)
+        }
+    }
+
+    func finish(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
+        if activation == .identity { return }
+        for row in 0..<channels.count {
+            activation.apply(UnsafeMutableBufferPointer(start: block + row * rowStride, count: count))
         }
     }
 }
@@ -146,17 +151,19 @@ struct ConvolutionTiling {
                 if g.isPointwise {
                     let first = tile * tileExtent
                     let count = min(pixels, first + tileExtent) - first
+                    epilogue.prepare(yGroup + first, channels: channels, rowStride: pixels, count: count)
                     GEMM.multiply(m: outPerGroup, n: count, k: g.patchSize, a: wGroup, b: xGroup + first, ldb: pixels,
-                                  c: yGroup + first, ldc: pixels)
-                    epilogue.apply(yGroup + first, channels: channels, rowStride: pixels, count: count)
+                                  c: yGroup + first, ldc: pixels, beta: epilogue.beta)
+                    epilogue.finish(yGroup + first, channels: channels, rowStride: pixels, count: count)
                 } else {
                     let rows = (tile * tileExtent)..<min(outH, (tile + 1) * tileExtent)
                     Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
                                 outputRows: rows, outputWidth: outW, columns: columns)
-                    let first = rows.lowerBound * outW
-                    GEMM.multiply(m: outPerGroup, n: rows.count * outW, k: g.patchSize, a: wGroup, b: columns,
-                                  c: yGroup + first, ldc: pixels)
-                    epilogue.apply(yGroup + first, channels: channels, rowStride: pixels, count: rows.count * outW)
+                    let (first, count) = (rows.lowerBound * outW, rows.count * outW)
+                    epilogue.prepare(yGroup + first, channels: channels, rowStride: pixels, count: count)
+                    GEMM.multiply(m: outPerGroup, n: count, k: g.patchSize, a: wGroup, b: columns,
+                                  c: yGroup + first, ldc: pixels, beta: epilogue.beta)
+                    epilogue.finish(yGroup + first, channels: channels, rowStride: pixels, count: count)
                 }
             }
         }
@@ -175,11 +182,13 @@ struct ConvolutionTiling {
                                     outputHeight: outH, outputWidth: outW, columns: columns.baseAddress!)
                         rhs = UnsafePointer(columns.baseAddress!)
                     }
-                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup)
+                    let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
+                    epilogue.prepare(yGroup, channels: channels, rowStride: pixels, count: pixels)
+                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup,
+                                  beta: epilogue.beta)
                     Parallel.forEach(outPerGroup, minimumChunk: max(1, 16_384 / max(pixels, 1))) { rows in
-                        let channels = (group * outPerGroup + rows.lowerBound)..<(group * outPerGroup + rows.upperBound)
-                        epilogue.apply(yGroup + rows.lowerBound * pixels, channels: channels, rowStride: pixels,
-                                       count: pixels)
+                        epilogue.finish(yGroup + rows.lowerBound * pixels, channels: rows, rowStride: pixels,
+                                        count: pixels)
                     }
                 }
             }

@@ -7,6 +7,8 @@ public enum Conv2DBackward {
 
     /// dX for dY = `outputGradient` [B, O, outH, outW]: per image and group the columns
     /// Wᵍᵀ·dYᵍ ([(C/groups)·k·k] × outH·outW), then col2im accumulating into dX [B, C, H, W].
+    /// The (image, group) pairs are shared out to the workers, each with its own columns buffer;
+    /// they write disjoint parts of dX.
     public static func inputGradient(_ outputGradient: Tensor, weight: Tensor, geometry g: Conv2DGeometry,
                                      inputHeight height: Int, inputWidth width: Int) -> Tensor {
         let (batch, outH, outW) = check(outputGradient, geometry: g, inputHeight: height, inputWidth: width)
@@ -20,22 +22,23 @@ public enum Conv2DBackward {
         outputGradient.storage.withUnsafeBufferPointer { dy in
             weight.storage.withUnsafeBufferPointer { w in
                 dx.storage.withUnsafeMutableBufferPointer { dxBuffer in
-                    Scratch.shared.withBuffer(count: direct ? 0 : g.patchSize * pixels) { cols in
-                        for b in 0..<batch {
-                            for group in 0..<g.groups {
-                                let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
-                                let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
-                                let dxGroup = dxBuffer.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
-                                if direct {
-                                    GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
-                                                  b: dyGroup, c: dxGroup)
-                                } else {
-                                    GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
-                                                  b: dyGroup, c: cols.baseAddress!)
-                                    Col2Im.accumulate(UnsafePointer(cols.baseAddress!), channels: inPerGroup, height: height,
-                                                      width: width, geometry: g, outputHeight: outH, outputWidth: outW,
-                                                      into: dxGroup)
-                                }
+                    Parallel.distribute(batch * g.groups) { next in
+                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * pixels)
+                        defer { columns.deallocate() }
+                        while let item = next() {
+                            let (b, group) = (item / g.groups, item % g.groups)
+                            let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
+                            let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
+                            let dxGroup = dxBuffer.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
+                            if direct {
+                                GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
+                                              b: dyGroup, c: dxGroup)
+                            } else {
+                                GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
+                                              b: dyGroup, c: columns)
+                                Col2Im.accumulate(UnsafePointer(columns), channels: inPerGroup, height: height,
+                                                  width: width, geometry: g, outputHeight: outH, outputWidth: outW,
+                                                  into: dxGroup)
                             }
                         }
                     }
@@ -45,9 +48,10 @@ public enum Conv2DBackward {
         return dx
     }
 
-    /// dW += Σ_images dYᵍ·colsᵍᵀ per group (GEMM with beta 1), so the weight gradient is
-    /// accumulated over the batch and over calls; `weightGradient` has the weight's shape
-    /// (start from zeros).
+    /// dW += Σ_images dYᵍ·colsᵍᵀ per group, so the weight gradient is accumulated over the batch
+    /// and over calls; `weightGradient` has the weight's shape (start from zeros). Each image's
+    /// product goes to its own slot, computed by whichever worker takes it; the slots are then
+    /// added onto dW in image order, so the sum never depends on the thread count.
     public static func accumulateWeightGradient(_ outputGradient: Tensor, input: Tensor, geometry g: Conv2DGeometry,
                                                 into weightGradient: inout Tensor) {
         precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
@@ -61,26 +65,35 @@ public enum Conv2DBackward {
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups
         let direct = isDirect(g)
+        let weightCount = weightGradient.elementCount
         outputGradient.storage.withUnsafeBufferPointer { dy in
             input.storage.withUnsafeBufferPointer { x in
                 weightGradient.storage.withUnsafeMutableBufferPointer { dw in
-                    Scratch.shared.withBuffer(count: direct ? 0 : g.patchSize * pixels) { cols in
-                        for b in 0..<batch {
+                    let perImage = UnsafeMutablePointer<Float>.allocate(capacity: batch * weightCount)
+                    defer { perImage.deallocate() }
+                    Parallel.distribute(batch) { next in
+                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * pixels)
+                        defer { columns.deallocate() }
+                        while let b = next() {
                             for group in 0..<g.groups {
                                 let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
                                 let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
-                                let dwGroup = dw.baseAddress! + group * outPerGroup * g.patchSize
-                                let rhs: UnsafePointer<Float>
-                                if direct {
-                                    rhs = xGroup
-                                } else {
+                                let slot = perImage + b * weightCount + group * outPerGroup * g.patchSize
+                                var rhs = xGroup
+                                if !direct {
                                     Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
-                                                outputHeight: outH, outputWidth: outW, columns: cols.baseAddress!)
-                                    rhs = UnsafePointer(cols.baseAddress!)
+                                                outputHeight: outH, outputWidth: outW, columns: columns)
+                                    rhs = UnsafePointer(columns)
                                 }
                                 GEMM.multiply(m: outPerGroup, n: g.patchSize, k: pixels, a: dyGroup,
-                                              b: rhs, transposeB: true, c: dwGroup, beta: 1)
+                                              b: rhs, transposeB: true, c: slot)
                             }
+                        }
+                    }
+                    Parallel.forEach(weightCount, minimumChunk: 4096) { range in
+                        for b in 0..<batch {
+                            let slot = perImage + b * weightCount
+                            for i in range { dw[i] += slot[i] }
                         }
                     }
                 }

@@ -40,25 +40,4 @@ extension ActivationFunction {
             return false
         }
     }
-
-    /// The same with a bias added to every input first.
-    func applyVectorised(_ buffer: UnsafeMutableBufferPointer<Float>, adding bias: Float) -> Bool {
-        guard let base = buffer.baseAddress else { return true }
-        switch self {
-        case .identity:
-            for i in 0..<buffer.count { base[i] += bias }
-            return true
-        case .silu:
-            for i in 0..<buffer.count {
-                let x = base[i] + bias
-                base[i] = x / (1 + fastExp(-x))
-            }
-            return true
-        case .sigmoid:
-            for i in 0..<buffer.count { base[i] = 1 / (1 + fastExp(-(base[i] + bias))) }
-            return true
-        default:
-            return false
-        }
-    }
 }
