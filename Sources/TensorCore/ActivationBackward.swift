@@ -22,34 +22,49 @@ extension ActivationFunction {
     /// gradient[i] = gradient[i] · f′(input[i]) in place (gradient holds dY on entry, dX on return).
     public func backward(input: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) {
         precondition(input.count == gradient.count, "input and gradient sizes differ")
-        if self == .identity { return }
-        let x = input.baseAddress, g = gradient.baseAddress
-        guard let x, let g else { return }
-        Parallel.forEach(gradient.count, minimumChunk: 65_536) { range in
+        guard let x = input.baseAddress, let g = gradient.baseAddress else { return }
+        backward(input: x, outputGradient: UnsafePointer(g), into: g, count: gradient.count)
+    }
+
+    /// dX = dY · f′(x) for the pre-activation input x (same shapes), into a new tensor: the
+    /// output gradient is usually still held by the caller, so working in place would first copy it.
+    public func backward(_ outputGradient: Tensor, input: Tensor) -> Tensor {
+        precondition(outputGradient.shape == input.shape, "gradient \(outputGradient.shape) and input \(input.shape) differ")
+        if self == .identity { return outputGradient }
+        var dx = Tensor(uninitializedShape: input.shape)
+        input.storage.withUnsafeBufferPointer { x in
+            outputGradient.storage.withUnsafeBufferPointer { dy in
+                dx.storage.withUnsafeMutableBufferPointer { out in
+                    guard let xBase = x.baseAddress else { return }
+                    backward(input: xBase, outputGradient: dy.baseAddress!, into: out.baseAddress!, count: out.count)
+                }
+            }
+        }
+        return dx
+    }
+
+    /// dx[i] = dy[i] · f′(x[i]); `dx` may be `dy`.
+    private func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
+                          into dx: UnsafeMutablePointer<Float>, count: Int) {
+        if self == .identity {
+            if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
+            return
+        }
+        Parallel.forEach(count, minimumChunk: 65_536) { range in
             switch self {
             case .silu:
                 for i in range {
                     let s = 1 / (1 + fastExp(-x[i]))
-                    g[i] *= s * (1 + x[i] * (1 - s))
+                    dx[i] = dy[i] * (s * (1 + x[i] * (1 - s)))
                 }
             case .sigmoid:
                 for i in range {
                     let s = 1 / (1 + fastExp(-x[i]))
-                    g[i] *= s * (1 - s)
+                    dx[i] = dy[i] * (s * (1 - s))
                 }
             default:
-                for i in range { g[i] *= derivative(x[i]) }
+                for i in range { dx[i] = dy[i] * derivative(x[i]) }
             }
         }
-    }
-
-    /// dX = dY · f′(x) for the pre-activation input x (same shapes).
-    public func backward(_ outputGradient: Tensor, input: Tensor) -> Tensor {
-        precondition(outputGradient.shape == input.shape, "gradient \(outputGradient.shape) and input \(input.shape) differ")
-        var dx = outputGradient
-        input.storage.withUnsafeBufferPointer { x in
-            dx.storage.withUnsafeMutableBufferPointer { g in backward(input: x, gradient: g) }
-        }
-        return dx
     }
 }

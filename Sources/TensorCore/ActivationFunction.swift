@@ -33,16 +33,31 @@ public enum ActivationFunction: Sendable, Equatable {
         }
     }
 
+    /// The function of every element into a new tensor, leaving `tensor` as it is (what training
+    /// needs, as the backward reads the input): each piece is copied and transformed while it is
+    /// in L1, instead of copying the whole tensor and then passing over it again.
+    public func applied(_ tensor: Tensor) -> Tensor {
+        if self == .identity { return tensor }
+        var output = Tensor(uninitializedShape: tensor.shape)
+        tensor.storage.withUnsafeBufferPointer { source in
+            output.storage.withUnsafeMutableBufferPointer { destination in
+                Parallel.forEach(source.count, minimumChunk: 65_536) { range in
+                    var start = range.lowerBound
+                    while start < range.upperBound {
+                        let end = min(range.upperBound, start + 4096)
+                        (destination.baseAddress! + start).update(from: source.baseAddress! + start, count: end - start)
+                        apply(UnsafeMutableBufferPointer(rebasing: destination[start..<end]))
+                        start = end
+                    }
+                }
+            }
+        }
+        return output
+    }
+
     public func apply(_ buffer: UnsafeMutableBufferPointer<Float>) {
         if self == .identity || applyVectorised(buffer) { return }
         for i in buffer.indices { buffer[i] = apply(buffer[i]) }
-    }
-
-    /// buffer[i] = f(buffer[i] + bias) in one pass (a convolution's epilogue); the same values as
-    /// adding the bias first and applying the function after.
-    public func apply(_ buffer: UnsafeMutableBufferPointer<Float>, adding bias: Float) {
-        if applyVectorised(buffer, adding: bias) { return }
-        for i in buffer.indices { buffer[i] = apply(buffer[i] + bias) }
     }
 }
 

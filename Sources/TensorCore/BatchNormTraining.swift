@@ -44,11 +44,8 @@ public enum BatchNormTraining {
                                     let m = sum / Double(count)
                                     var squares = 0.0
                                     for b in 0..<batch {
-                                        let plane = input.baseAddress! + (b * channels + c) * pixels
-                                        for i in 0..<pixels {
-                                            let d = Double(plane[i]) - m
-                                            squares += d * d
-                                        }
+                                        squares += squaredDeviations(input.baseAddress! + (b * channels + c) * pixels,
+                                                                     count: pixels, mean: m)
                                     }
                                     let invStd = Float(1 / (squares / Double(count) + Double(epsilon)).squareRoot())
                                     let meanF = Float(m)
@@ -103,11 +100,10 @@ public enum BatchNormTraining {
                                     var sumDy = 0.0, sumDyXhat = 0.0
                                     for b in 0..<batch {
                                         let offset = (b * channels + c) * pixels
-                                        let g = dy.baseAddress! + offset, src = input.baseAddress! + offset
-                                        for i in 0..<pixels {
-                                            sumDy += Double(g[i])
-                                            sumDyXhat += Double(g[i]) * Double((src[i] - meanF) * invStd)
-                                        }
+                                        let sums = gradientSums(dy.baseAddress! + offset, input.baseAddress! + offset,
+                                                                count: pixels, mean: meanF, inverseStd: invStd)
+                                        sumDy += sums.dy
+                                        sumDyXhat += sums.dyXhat
                                     }
                                     dBeta[c] += Float(sumDy)
                                     dGamma[c] += Float(sumDyXhat)
@@ -131,5 +127,51 @@ public enum BatchNormTraining {
             }
         }
         return dx
+    }
+
+    /// Σ (x − mean)² over a plane in Float64, four independent partial sums (so the loop is not
+    /// one long chain of dependent additions).
+    @inline(__always)
+    static func squaredDeviations(_ plane: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
+        var i = 0
+        while i + 4 <= count {
+            let (d0, d1) = (Double(plane[i]) - mean, Double(plane[i + 1]) - mean)
+            let (d2, d3) = (Double(plane[i + 2]) - mean, Double(plane[i + 3]) - mean)
+            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
+            i += 4
+        }
+        while i < count {
+            let d = Double(plane[i]) - mean
+            s0 += d * d
+            i += 1
+        }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// Σ dY and Σ dY·x̂ over a plane in Float64 (x̂ = (x − mean)·invstd in Float32), four partial
+    /// sums each.
+    @inline(__always)
+    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float,
+                             inverseStd: Float) -> (dy: Double, dyXhat: Double) {
+        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
+        var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
+        var i = 0
+        while i + 4 <= count {
+            let (g0, g1, g2, g3) = (Double(dy[i]), Double(dy[i + 1]), Double(dy[i + 2]), Double(dy[i + 3]))
+            a0 += g0; a1 += g1; a2 += g2; a3 += g3
+            b0 += g0 * Double((x[i] - mean) * inverseStd)
+            b1 += g1 * Double((x[i + 1] - mean) * inverseStd)
+            b2 += g2 * Double((x[i + 2] - mean) * inverseStd)
+            b3 += g3 * Double((x[i + 3] - mean) * inverseStd)
+            i += 4
+        }
+        while i < count {
+            let g = Double(dy[i])
+            a0 += g
+            b0 += g * Double((x[i] - mean) * inverseStd)
+            i += 1
+        }
+        return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3))
     }
 }

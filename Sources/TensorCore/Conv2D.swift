@@ -49,48 +49,99 @@ public enum Conv2D {
         let (batch, height, width) = (input.shape[0], input.shape[2], input.shape[3])
         var output = Tensor(uninitializedShape: [batch, g.outputChannels, g.outputSize(height), g.outputSize(width)])
         input.storage.withUnsafeBufferPointer { x in
-            weight.storage.withUnsafeBufferPointer { w in
-                output.storage.withUnsafeMutableBufferPointer { y in
-                    let plan = ConvolutionTiling(geometry: g, batch: batch, height: height, width: width)
-                    let epilogue = Epilogue(bias: bias?.storage, activation: activation)
-                    if plan.itemCount >= minimumTiledItems {
-                        plan.runTiled(x: x.baseAddress!, w: w.baseAddress!, y: y.baseAddress!, epilogue: epilogue)
-                    } else {
-                        plan.runWhole(x: x.baseAddress!, w: w.baseAddress!, y: y.baseAddress!, epilogue: epilogue)
-                    }
-                }
+            output.storage.withUnsafeMutableBufferPointer { y in
+                forward(input: FeatureBlock(x.baseAddress!, batch: batch, channels: g.inputChannels, height: height, width: width),
+                        weight: weight, bias: bias, geometry: g, activation: activation,
+                        output: y.baseAddress!, outputImageStride: y.count / max(batch, 1))
             }
         }
         return output
+    }
+
+    /// The convolution of a block of channels that may sit inside a larger tensor (a channel
+    /// range of a concatenation), written to `output`, whose images are `outputImageStride`
+    /// floats apart (so it too can be a channel range of a larger tensor). With
+    /// `addingToOutput`, output = f(conv + bias) + output (a residual connection, done in the
+    /// epilogue instead of another pass over memory). Stride-1 or already phase-decomposed
+    /// geometry only (the tensor entry point decomposes).
+    public static func forward(input: FeatureBlock, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
+                               activation: ActivationFunction = .identity, output: UnsafeMutablePointer<Float>,
+                               outputImageStride: Int, addingToOutput: Bool = false) {
+        precondition(input.channels == g.inputChannels, "conv input has \(input.channels) channels, not \(g.inputChannels)")
+        precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
+        weight.storage.withUnsafeBufferPointer { w in
+            let plan = ConvolutionTiling(geometry: g, input: input, outputImageStride: outputImageStride)
+            let epilogue = Epilogue(bias: bias?.storage, activation: activation, addsToOutput: addingToOutput)
+            if plan.itemCount >= minimumTiledItems {
+                plan.runTiled(w: w.baseAddress!, y: output, epilogue: epilogue)
+            } else {
+                plan.runWhole(w: w.baseAddress!, y: output, epilogue: epilogue)
+            }
+        }
     }
 
     /// Below this many tiles per call a layer is computed whole (GEMM then splits it by rows).
     static let minimumTiledItems = 4
 }
 
-/// Per-channel bias and activation around a convolution's GEMM. The bias goes in first, as the
-/// C that sgemm accumulates into (beta 1): with beta 0 OpenBLAS would spend a pass zeroing C.
-/// The activation follows once the block is computed, while it is still in cache.
+/// `channels` NCHW planes of `height`×`width` floats from `base`, images `imageStride` floats
+/// apart: a whole tensor, or a channel range of one.
+public struct FeatureBlock {
+    public let base: UnsafePointer<Float>
+    public let batch: Int, channels: Int, height: Int, width: Int
+    public let imageStride: Int
+
+    public init(_ base: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int, imageStride: Int? = nil) {
+        self.base = base
+        self.batch = batch
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.imageStride = imageStride ?? channels * height * width
+    }
+}
+
+/// Per-channel bias, activation and optional residual around a convolution's GEMM. The bias
+/// goes in first, as the C that sgemm accumulates into (beta 1): with beta 0 OpenBLAS would
+/// spend a pass zeroing C. The activation (and the residual addition) follow once the block is
+/// computed, while it is still in cache.
 struct Epilogue {
     let bias: [Float]?
     let activation: ActivationFunction
+    /// The block is computed aside and added onto what the output holds.
+    let addsToOutput: Bool
 
     /// The GEMM's beta: accumulate onto the bias when there is one.
     var beta: Float { bias == nil ? 0 : 1 }
 
-    /// Fills output channels `channels` (rows `rowStride` apart from `block`, `count` values
-    /// each) with their bias.
-    func prepare(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
-        guard let bias else { return }
-        for (row, channel) in channels.enumerated() {
-            (block + row * rowStride).update(repeating: bias[channel], count: count)
+    /// Computes output channels `channels` for `count` positions: C = W·B (+ bias), f(C), into
+    /// `destination` (rows `rowStride` apart), or added onto it through `aside` (room for
+    /// channels.count × count floats) when `addsToOutput`.
+    func compute(channels: Range<Int>, count: Int, k: Int, weights: UnsafePointer<Float>,
+                 columns: UnsafePointer<Float>, columnStride: Int,
+                 destination: UnsafeMutablePointer<Float>, rowStride: Int, aside: UnsafeMutablePointer<Float>?) {
+        let (block, stride) = addsToOutput ? (aside!, count) : (destination, rowStride)
+        if let bias {
+            for (row, channel) in channels.enumerated() {
+                (block + row * stride).update(repeating: bias[channel], count: count)
+            }
         }
+        GEMM.multiply(m: channels.count, n: count, k: k, a: weights, b: columns, ldb: columnStride,
+                      c: block, ldc: stride, beta: beta)
+        finish(block, rows: 0..<channels.count, stride: stride, count: count, destination: destination, rowStride: rowStride)
     }
 
-    func finish(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, rowStride: Int, count: Int) {
-        if activation == .identity { return }
-        for row in 0..<channels.count {
-            activation.apply(UnsafeMutableBufferPointer(start: block + row * rowStride, count: count))
+    /// The activation over `rows` of a computed block, then the residual addition when the
+    /// block was computed aside.
+    func finish(_ block: UnsafeMutablePointer<Float>, rows: Range<Int>, stride: Int, count: Int,
+                destination: UnsafeMutablePointer<Float>, rowStride: Int) {
+        for row in rows {
+            let values = block + row * stride
+            if activation != .identity { activation.apply(UnsafeMutableBufferPointer(start: values, count: count)) }
+            if addsToOutput {
+                let target = destination + row * rowStride
+                for i in 0..<count { target[i] += values[i] }
+            }
         }
     }
 }
@@ -98,20 +149,20 @@ struct Epilogue {
 /// How one convolution call is cut into work items: (image, group, tile of output rows).
 struct ConvolutionTiling {
     let g: Conv2DGeometry
-    let batch: Int, height: Int, width: Int
+    let input: FeatureBlock
+    let outputImageStride: Int
     let outH: Int, outW: Int
     let outPerGroup: Int, inPerGroup: Int
     /// Output rows per tile (im2col convolutions); pixels per tile (1×1 convolutions).
     let tileExtent: Int
     let tilesPerPlane: Int
 
-    init(geometry: Conv2DGeometry, batch: Int, height: Int, width: Int) {
+    init(geometry: Conv2DGeometry, input: FeatureBlock, outputImageStride: Int) {
         g = geometry
-        self.batch = batch
-        self.height = height
-        self.width = width
-        outH = g.outputSize(height)
-        outW = g.outputSize(width)
+        self.input = input
+        self.outputImageStride = outputImageStride
+        outH = g.outputSize(input.height)
+        outW = g.outputSize(input.width)
         outPerGroup = g.outputChannels / g.groups
         inPerGroup = g.inputChannels / g.groups
         // columns per tile: the tile's unfolded input (patchSize rows) and its outputs fit the
@@ -127,43 +178,43 @@ struct ConvolutionTiling {
     }
 
     var pixels: Int { outH * outW }
-    var itemCount: Int { batch * g.groups * tilesPerPlane }
+    var itemCount: Int { input.batch * g.groups * tilesPerPlane }
 
     /// Pointers to image `b`'s group `group` in the input, weights and output.
-    private func groupPointers(_ b: Int, _ group: Int, x: UnsafePointer<Float>, w: UnsafePointer<Float>,
-                               y: UnsafeMutablePointer<Float>)
+    private func groupPointers(_ b: Int, _ group: Int, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>)
         -> (x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>) {
-        (x + (b * g.inputChannels + group * inPerGroup) * height * width,
+        (input.base + b * input.imageStride + group * inPerGroup * input.height * input.width,
          w + group * outPerGroup * g.patchSize,
-         y + (b * g.outputChannels + group * outPerGroup) * pixels)
+         y + b * outputImageStride + group * outPerGroup * pixels)
     }
 
-    func runTiled(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
-        let columnsCapacity = g.isPointwise ? 0 : g.patchSize * tileExtent * outW
+    func runTiled(w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        let tilePixels = g.isPointwise ? tileExtent : tileExtent * outW
+        let columnsCapacity = g.isPointwise ? 0 : g.patchSize * tilePixels
+        let asideCapacity = epilogue.addsToOutput ? outPerGroup * tilePixels : 0
         Parallel.distribute(itemCount) { next in
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: max(columnsCapacity, 1))
-            defer { columns.deallocate() }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(columnsCapacity + asideCapacity, 1))
+            defer { scratch.deallocate() }
+            let aside = asideCapacity > 0 ? scratch + columnsCapacity : nil
             while let item = next() {
                 let (plane, tile) = (item / tilesPerPlane, item % tilesPerPlane)
                 let (b, group) = (plane / g.groups, plane % g.groups)
-                let (xGroup, wGroup, yGroup) = groupPointers(b, group, x: x, w: w, y: y)
+                let (xGroup, wGroup, yGroup) = groupPointers(b, group, w: w, y: y)
                 let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
                 if g.isPointwise {
                     let first = tile * tileExtent
                     let count = min(pixels, first + tileExtent) - first
-                    epilogue.prepare(yGroup + first, channels: channels, rowStride: pixels, count: count)
-                    GEMM.multiply(m: outPerGroup, n: count, k: g.patchSize, a: wGroup, b: xGroup + first, ldb: pixels,
-                                  c: yGroup + first, ldc: pixels, beta: epilogue.beta)
-                    epilogue.finish(yGroup + first, channels: channels, rowStride: pixels, count: count)
+                    epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
+                                     columns: xGroup + first, columnStride: pixels,
+                                     destination: yGroup + first, rowStride: pixels, aside: aside)
                 } else {
                     let rows = (tile * tileExtent)..<min(outH, (tile + 1) * tileExtent)
-                    Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
-                                outputRows: rows, outputWidth: outW, columns: columns)
+                    Im2Col.fill(xGroup, channels: inPerGroup, height: input.height, width: input.width, geometry: g,
+                                outputRows: rows, outputWidth: outW, columns: scratch)
                     let (first, count) = (rows.lowerBound * outW, rows.count * outW)
-                    epilogue.prepare(yGroup + first, channels: channels, rowStride: pixels, count: count)
-                    GEMM.multiply(m: outPerGroup, n: count, k: g.patchSize, a: wGroup, b: columns,
-                                  c: yGroup + first, ldc: pixels, beta: epilogue.beta)
-                    epilogue.finish(yGroup + first, channels: channels, rowStride: pixels, count: count)
+                    epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
+                                     columns: scratch, columnStride: count,
+                                     destination: yGroup + first, rowStride: pixels, aside: aside)
                 }
             }
         }
@@ -171,24 +222,30 @@ struct ConvolutionTiling {
 
     /// Small layers: each (image, group) unfolded whole, one GEMM split by GEMM itself, then the
     /// epilogue split by channel.
-    func runWhole(x: UnsafePointer<Float>, w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
-        Scratch.shared.withBuffer(count: g.isPointwise ? 0 : g.patchSize * pixels) { columns in
-            for b in 0..<batch {
+    func runWhole(w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        let columnsCount = g.isPointwise ? 0 : g.patchSize * pixels
+        let asideCount = epilogue.addsToOutput ? outPerGroup * pixels : 0
+        Scratch.shared.withBuffer(count: max(columnsCount + asideCount, 1)) { scratch in
+            let columns = scratch.baseAddress!
+            for b in 0..<input.batch {
                 for group in 0..<g.groups {
-                    let (xGroup, wGroup, yGroup) = groupPointers(b, group, x: x, w: w, y: y)
+                    let (xGroup, wGroup, yGroup) = groupPointers(b, group, w: w, y: y)
                     var rhs = xGroup
                     if !g.isPointwise {
-                        Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
-                                    outputHeight: outH, outputWidth: outW, columns: columns.baseAddress!)
-                        rhs = UnsafePointer(columns.baseAddress!)
+                        Im2Col.fill(xGroup, channels: inPerGroup, height: input.height, width: input.width, geometry: g,
+                                    outputHeight: outH, outputWidth: outW, columns: columns)
+                        rhs = UnsafePointer(columns)
                     }
-                    let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
-                    epilogue.prepare(yGroup, channels: channels, rowStride: pixels, count: pixels)
-                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: yGroup,
+                    let block = epilogue.addsToOutput ? columns + columnsCount : yGroup
+                    if let bias = epilogue.bias {
+                        for row in 0..<outPerGroup {
+                            (block + row * pixels).update(repeating: bias[group * outPerGroup + row], count: pixels)
+                        }
+                    }
+                    GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: block,
                                   beta: epilogue.beta)
                     Parallel.forEach(outPerGroup, minimumChunk: max(1, 16_384 / max(pixels, 1))) { rows in
-                        epilogue.finish(yGroup + rows.lowerBound * pixels, channels: rows, rowStride: pixels,
-                                        count: pixels)
+                        epilogue.finish(block, rows: rows, stride: pixels, count: pixels, destination: yGroup, rowStride: pixels)
                     }
                 }
             }

@@ -87,6 +87,56 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// A convolution reading a channel range of a larger tensor and writing (or adding, as a
+    /// residual) into a channel range of another equals the whole-tensor convolution on copies,
+    /// in the tiled and in the whole-layer path.
+    func testConvolutionOfChannelBlocksWithResidualEpilogue() {
+        let saved = Conv2D.tileBytes
+        defer { Conv2D.tileBytes = saved }
+        let (batch, height, width) = (2, 24, 20)
+        for (n, g) in [Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, padding: 1),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 1)].enumerated() {
+            // the input is channels 2..<6 of an 8-channel tensor; the output channels 1..<7 of a 9-channel one
+            let big = Tensor(shape: [batch, 8, height, width], values: testValues(batch * 8 * height * width, seed: UInt64(500 + n)))
+            let x = Tensor(shape: [batch, 4, height, width], values: (0..<batch).flatMap { b in
+                Array(big.storage[((b * 8 + 2) * height * width)..<((b * 8 + 6) * height * width)])
+            })
+            let w = Tensor(shape: [6, 4, g.kernelSize, g.kernelSize], values: testValues(6 * g.patchSize, seed: UInt64(600 + n)))
+            let bias = Tensor(shape: [6], values: testValues(6, seed: UInt64(700 + n)))
+            let expected = Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: .silu)
+            for tileBytes in [1 << 30, 4] {
+                Conv2D.tileBytes = tileBytes
+                let before = testValues(batch * 9 * height * width, seed: UInt64(800 + n))
+                for residual in [false, true] {
+                    var target = before
+                    big.storage.withUnsafeBufferPointer { source in
+                        target.withUnsafeMutableBufferPointer { out in
+                            Conv2D.forward(input: FeatureBlock(source.baseAddress! + 2 * height * width, batch: batch, channels: 4,
+                                                               height: height, width: width, imageStride: 8 * height * width),
+                                           weight: w, bias: bias, geometry: g, activation: .silu,
+                                           output: out.baseAddress! + height * width, outputImageStride: 9 * height * width,
+                                           addingToOutput: residual)
+                        }
+                    }
+                    for b in 0..<batch {
+                        for c in 0..<9 {
+                            for i in 0..<(height * width) {
+                                let index = (b * 9 + c) * height * width + i
+                                guard (1..<7).contains(c) else {
+                                    XCTAssertEqual(target[index], before[index], "channel \(c) outside the block changed")
+                                    continue
+                                }
+                                let value = expected.storage[(b * 6 + c - 1) * height * width + i]
+                                XCTAssertEqual(target[index], residual ? value + before[index] : value, accuracy: 1e-5,
+                                               "case \(n), tiles \(tileBytes), residual \(residual)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testFoldedBatchNormEqualsConvolutionThenBatchNorm() {
         let g = Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, padding: 1)
         let x = Tensor(shape: [1, 3, 6, 6], values: testValues(108, seed: 1))

@@ -27,6 +27,43 @@ public final class Bottleneck: Module {
         return y
     }
 
+    /// True when the block can work inside a C3's buffer: both convolutions folded, stride 1,
+    /// channels kept (the hidden convolution's output is a separate tensor).
+    var runsInPlace: Bool {
+        cv1.isFused && cv2.isFused && cv2.conv.stride == 1 && cv1.conv.stride == 1
+            && cv1.conv.inputChannels == cv2.conv.outputChannels
+    }
+
+    /// The forward pass on the first `channels` channels of `buffer` [batch, C, height, width],
+    /// written back over them: y = x + cv2(cv1(x)) (or cv2(cv1(x))), the shortcut added in
+    /// cv2's epilogue. x is only read by cv1 and by the epilogue at the position it writes.
+    func forwardInPlace(_ buffer: inout Tensor, channels: Int, batch: Int, height: Int, width: Int) throws {
+        let imageStride = buffer.shape[1] * height * width
+        let hiddenConv = cv1.conv, outputConv = cv2.conv
+        guard outputConv.geometry.outputSize(height) == height, outputConv.geometry.outputSize(width) == width else {
+            throw ShapeError("a bottleneck inside C3 must keep the \(height)×\(width) size")
+        }
+        var hidden = Tensor(uninitializedShape: [batch, hiddenConv.outputChannels, height, width])
+        buffer.storage.withUnsafeBufferPointer { source in
+            hidden.storage.withUnsafeMutableBufferPointer { target in
+                Conv2D.forward(input: FeatureBlock(source.baseAddress!, batch: batch, channels: channels, height: height,
+                                                   width: width, imageStride: imageStride),
+                               weight: hiddenConv.weight, bias: hiddenConv.bias, geometry: hiddenConv.geometry,
+                               activation: cv1.activationFunction, output: target.baseAddress!,
+                               outputImageStride: hiddenConv.outputChannels * height * width)
+            }
+        }
+        hidden.storage.withUnsafeBufferPointer { source in
+            buffer.storage.withUnsafeMutableBufferPointer { target in
+                Conv2D.forward(input: FeatureBlock(source.baseAddress!, batch: batch, channels: hiddenConv.outputChannels,
+                                                   height: height, width: width),
+                               weight: outputConv.weight, bias: outputConv.bias, geometry: outputConv.geometry,
+                               activation: cv2.activationFunction, output: target.baseAddress!,
+                               outputImageStride: imageStride, addingToOutput: addsShortcut)
+            }
+        }
+    }
+
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
         let x = try singleTensor(inputs)
         var y = try cv2.trainingForward([try cv1.trainingForward([x])])

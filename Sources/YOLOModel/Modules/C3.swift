@@ -52,7 +52,10 @@ public final class C3: Module {
 
     /// cv1 and cv2 read the same input with 1×1 kernels, so once their batch norms are folded
     /// they run as one GEMM with stacked weights, whose output already is the concatenation's
-    /// layout: the bottlenecks' result is written back over the cv1 half and cv3 reads it.
+    /// layout. Plain bottlenecks then work inside that buffer: each reads the cv1 half in place
+    /// and writes its result back over it (adding the shortcut in its last convolution's
+    /// epilogue), so neither the split, the shortcut nor the concatenation costs a pass over
+    /// memory; cv3 reads the buffer as it is.
     private func fusedForward(_ x: Tensor) throws -> Tensor {
         let (w, b) = stackedBranchWeights()
         let hidden = cv1.conv.outputChannels
@@ -61,8 +64,16 @@ public final class C3: Module {
             throw ShapeError("C3 expects \(geometry.inputChannels) input channels, got shape \(x.shape)")
         }
         var both = Conv2D.forward(x, weight: w, bias: b, geometry: geometry, activation: cv1.activationFunction)
-        let branch = try m.forward([ChannelOps.channels(both, from: 0, count: hidden)])
-        ChannelOps.replaceChannels(&both, from: 0, with: branch)
+        let bottlenecks = m.layers.compactMap { $0 as? Bottleneck }
+        guard bottlenecks.count == m.layers.count, bottlenecks.allSatisfy(\.runsInPlace) else {
+            let branch = try m.forward([ChannelOps.channels(both, from: 0, count: hidden)])
+            ChannelOps.replaceChannels(&both, from: 0, with: branch)
+            return try cv3.forward([both])
+        }
+        let (batch, height, width) = (both.shape[0], both.shape[2], both.shape[3])
+        for bottleneck in bottlenecks {
+            try bottleneck.forwardInPlace(&both, channels: hidden, batch: batch, height: height, width: width)
+        }
         return try cv3.forward([both])
     }
 

@@ -54,13 +54,11 @@ public final class ConvBlock: Module {
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
         guard !isFused else { throw ShapeError("a fused Conv block cannot be trained (its batch norm is folded)") }
-        var y = try bn.trainingForward(try conv.trainingForward(inputs))
+        let y = try bn.trainingForward(try conv.trainingForward(inputs))
         let function = activationFunction
-        if function != .identity {
-            savedPreActivation = y
-            function.apply(to: &y)
-        }
-        return y
+        guard function != .identity else { return y }
+        savedPreActivation = y
+        return function.applied(y)
     }
 
     public func skipInputGradient() { conv.skipInputGradient() }

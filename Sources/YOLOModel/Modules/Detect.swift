@@ -51,7 +51,10 @@ public final class Detect: Module {
         guard strides.count == levelCount else { throw ShapeError("Detect strides are not set") }
         let batch = inputs[0].shape[0]
         let no = outputsPerAnchor, na = anchorsPerLevel
-        let maps = try zip(heads, inputs).map { try $0.forward([$1]) }  // [batch, na·no, ny, nx] each
+        // [batch, na·no, ny, nx] each; without raw maps to keep, σ is applied by the convolution's
+        // epilogue while each tile is in cache (the same function, so the same values)
+        let sigmoidInHead = !includeRaw
+        let maps = try zip(heads, inputs).map { try $0.forward($1, activation: sigmoidInHead ? .sigmoid : .identity) }
         let cellsPerLevel = maps.map { $0.shape[2] * $0.shape[3] }
         let totalRows = cellsPerLevel.reduce(0) { $0 + na * $1 }
         var decoded = Tensor(uninitializedShape: [batch, totalRows, no])
@@ -89,7 +92,7 @@ public final class Detect: Module {
                                             for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
                                         }
                                     }
-                                    ActivationFunction.sigmoid.apply(tileBuffer)
+                                    if !sigmoidInHead { ActivationFunction.sigmoid.apply(tileBuffer) }
                                     let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
                                     let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
                                     let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
