@@ -71,7 +71,7 @@ let package = Package(
         ),
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

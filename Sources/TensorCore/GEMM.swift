@@ -4,8 +4,8 @@ import CBLAS
 /// OpenBLAS runs single-threaded: a product started outside a parallel region is cut into
 /// blocks of columns (or of rows, when there are few columns) that `Parallel` hands to its
 /// workers, so OpenBLAS's own threads never spin against ours. The blocks depend only on the
-/// matrix shapes, and every element's sum over k runs in the same order in any block, so the
-/// result does not depend on the thread count.
+/// matrix shapes (OpenBLAS's rounding can depend on a block's size), so the result does not
+/// depend on the thread count.
 public enum GEMM {
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major.
     /// `a` is m×k (k×m when `transposeA`), `b` is k×n (n×k when `transposeB`); `lda`, `ldb`, `ldc`

@@ -1,5 +1,5 @@
-import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,8 +8,8 @@ import Glibc
 /// single-threaded, see `GEMM`) goes through here, so two thread pools never compete for the
 /// same cores. Work started from inside a parallel region runs serially on that thread, which
 /// lets a per-tile task call kernels that would otherwise split themselves again.
-/// Each index is processed exactly once and the split points never depend on the thread
-/// count, so results do not either.
+/// Each index is processed exactly once, and kernels compute an index the same way whichever
+/// chunk or worker it lands in, so results do not depend on the thread count.
 public enum Parallel {
     /// How many workers share the work (the machine's active cores).
     public static var width: Int = max(1, sysconfActiveProcessors())
@@ -22,10 +22,10 @@ public enum Parallel {
             body(0..<count)
             return
         }
-        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+        runOnWorkers(participants: chunks) { chunk in
             let start = count * chunk / chunks
             let end = count * (chunk + 1) / chunks
-            if start < end { insideRegion { body(start..<end) } }
+            if start < end { body(start..<end) }
         }
     }
 
@@ -44,8 +44,23 @@ public enum Parallel {
             return
         }
         let counter = ItemCounter(count)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            insideRegion { worker { counter.next() } }
+        runOnWorkers(participants: workers) { _ in worker { counter.next() } }
+    }
+
+    /// Runs `task(0..<participants)`, one index per worker, on the calling thread and the pool's
+    /// threads. When the pool is busy (another thread, such as a data-loading worker, is using
+    /// it) the tasks run one after another on the calling thread: the split never changes.
+    private static func runOnWorkers(participants: Int, _ task: (Int) -> Void) {
+        let pool = WorkerPool.shared(helpers: width - 1)
+        let ran = pool.run { index in
+            var participant = index
+            while participant < participants {
+                insideRegion { task(participant) }
+                participant += width
+            }
+        }
+        if !ran {
+            for participant in 0..<participants { insideRegion { task(participant) } }
         }
     }
 
@@ -80,6 +95,95 @@ private final class ItemCounter: @unchecked Sendable {
         guard nextItem < count else { return nil }
         nextItem += 1
         return nextItem - 1
+    }
+}
+
+/// Threads that stay alive between parallel regions: after a task they spin briefly for the
+/// next one (a convolution follows another within microseconds), then sleep. Waking sleeping
+/// threads for every kernel costs more than the small kernels of a 320×320 forward pass.
+final class WorkerPool: @unchecked Sendable {
+    let helpers: Int
+    private let owner = NSLock()
+    private let generation = Atomic<Int>(0)
+    private let pending = Atomic<Int>(0)
+    private let wakeUp = NSCondition()
+    private var job: ((Int) -> Void)?
+
+    /// How long an idle helper spins before it sleeps.
+    static let spinNanoseconds: UInt64 = 200_000
+
+    private nonisolated(unsafe) static var pools: [Int: WorkerPool] = [:]
+    private static let creation = NSLock()
+
+    /// The pool with `helpers` threads besides the caller, made on first use (one per count, so
+    /// changing `Parallel.width` back and forth does not keep starting threads).
+    static func shared(helpers: Int) -> WorkerPool {
+        creation.lock()
+        defer { creation.unlock() }
+        if let pool = pools[helpers] { return pool }
+        let pool = WorkerPool(helpers: helpers)
+        pools[helpers] = pool
+        return pool
+    }
+
+    private init(helpers: Int) {
+        self.helpers = max(0, helpers)
+        for index in 0..<self.helpers {
+            let thread = Thread { [unowned self] in self.helperLoop(index + 1) }
+            thread.stackSize = 8 << 20
+            thread.name = "yolo-worker-\(index + 1)"
+            thread.start()
+        }
+    }
+
+    /// Runs `task(i)` for i in 0...helpers (0 on the calling thread) and returns once all are
+    /// done; false, without running anything, when the pool is busy.
+    func run(_ task: (Int) -> Void) -> Bool {
+        guard helpers > 0 else {
+            task(0)
+            return true
+        }
+        guard owner.try() else { return false }
+        defer { owner.unlock() }
+        withoutActuallyEscaping(task) { escapable in
+            job = escapable
+            pending.store(helpers, ordering: .relaxed)
+            generation.add(1, ordering: .releasing)  // publishes `job`
+            wakeUp.lock()
+            wakeUp.broadcast()
+            wakeUp.unlock()
+            escapable(0)
+            var spins = 0
+            while pending.load(ordering: .acquiring) > 0 {
+                spins += 1
+                if spins & 255 == 0 { sched_yield() }
+            }
+            job = nil
+        }
+        return true
+    }
+
+    private func helperLoop(_ index: Int) {
+        var seen = 0
+        while true {
+            var now = generation.load(ordering: .acquiring)
+            if now == seen {
+                let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
+                var spins = 0
+                while now == seen {
+                    spins += 1
+                    if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds > deadline {
+                        wakeUp.lock()
+                        while generation.load(ordering: .acquiring) == seen { wakeUp.wait() }
+                        wakeUp.unlock()
+                    }
+                    now = generation.load(ordering: .acquiring)
+                }
+            }
+            seen = now
+            job?(index)
+            pending.subtract(1, ordering: .releasing)
+        }
     }
 }
 
