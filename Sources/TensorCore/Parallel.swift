@@ -153,11 +153,9 @@ final class WorkerPool: @unchecked Sendable {
             wakeUp.broadcast()
             wakeUp.unlock()
             escapable(0)
-            var spins = 0
-            while pending.load(ordering: .acquiring) > 0 {
-                spins += 1
-                if spins & 255 == 0 { sched_yield() }
-            }
+            // waiting threads yield on every check: the two CPUs may be hyperthreads of one core,
+            // where a tight loop would slow down the thread doing the work
+            while pending.load(ordering: .acquiring) > 0 { sched_yield() }
             job = nil
         }
         return true
@@ -172,7 +170,8 @@ final class WorkerPool: @unchecked Sendable {
                 var spins = 0
                 while now == seen {
                     spins += 1
-                    if spins & 255 == 0 && DispatchTime.now().uptimeNanoseconds > deadline {
+                    sched_yield()
+                    if spins & 15 == 0 && DispatchTime.now().uptimeNanoseconds > deadline {
                         wakeUp.lock()
                         while generation.load(ordering: .acquiring) == seen { wakeUp.wait() }
                         wakeUp.unlock()
