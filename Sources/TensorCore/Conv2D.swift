@@ -62,8 +62,8 @@ public enum Conv2D {
     /// range of a concatenation), written to `output`, whose images are `outputImageStride`
     /// floats apart (so it too can be a channel range of a larger tensor). With
     /// `addingToOutput`, output = f(conv + bias) + output (a residual connection, done in the
-    /// epilogue instead of another pass over memory). Stride-1 or already phase-decomposed
-    /// geometry only (the tensor entry point decomposes).
+    /// epilogue instead of another pass over memory). The geometry is used as given: only the
+    /// tensor entry point rewrites kernels that are multiples of their stride into phases.
     public static func forward(input: FeatureBlock, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
                                activation: ActivationFunction = .identity, output: UnsafeMutablePointer<Float>,
                                outputImageStride: Int, addingToOutput: Bool = false) {
@@ -121,14 +121,18 @@ struct Epilogue {
                  columns: UnsafePointer<Float>, columnStride: Int,
                  destination: UnsafeMutablePointer<Float>, rowStride: Int, aside: UnsafeMutablePointer<Float>?) {
         let (block, stride) = addsToOutput ? (aside!, count) : (destination, rowStride)
-        if let bias {
-            for (row, channel) in channels.enumerated() {
-                (block + row * stride).update(repeating: bias[channel], count: count)
-            }
-        }
+        fillBias(block, channels: channels, stride: stride, count: count)
         GEMM.multiply(m: channels.count, n: count, k: k, a: weights, b: columns, ldb: columnStride,
                       c: block, ldc: stride, beta: beta)
         finish(block, rows: 0..<channels.count, stride: stride, count: count, destination: destination, rowStride: rowStride)
+    }
+
+    /// Rows of `block` (`stride` apart) set to their channel's bias, as sgemm's starting C.
+    func fillBias(_ block: UnsafeMutablePointer<Float>, channels: Range<Int>, stride: Int, count: Int) {
+        guard let bias else { return }
+        for (row, channel) in channels.enumerated() {
+            (block + row * stride).update(repeating: bias[channel], count: count)
+        }
     }
 
     /// The activation over `rows` of a computed block, then the residual addition when the
@@ -237,11 +241,8 @@ struct ConvolutionTiling {
                         rhs = UnsafePointer(columns)
                     }
                     let block = epilogue.addsToOutput ? columns + columnsCount : yGroup
-                    if let bias = epilogue.bias {
-                        for row in 0..<outPerGroup {
-                            (block + row * pixels).update(repeating: bias[group * outPerGroup + row], count: pixels)
-                        }
-                    }
+                    epilogue.fillBias(block, channels: (group * outPerGroup)..<((group + 1) * outPerGroup), stride: pixels,
+                                      count: pixels)
                     GEMM.multiply(m: outPerGroup, n: pixels, k: g.patchSize, a: wGroup, b: rhs, c: block,
                                   beta: epilogue.beta)
                     Parallel.forEach(outPerGroup, minimumChunk: max(1, 16_384 / max(pixels, 1))) { rows in
