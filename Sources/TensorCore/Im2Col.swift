@@ -45,9 +45,22 @@ public enum Im2Col {
                         let last = max(first, min(outputWidth, (width - x0 + s - 1) / s))
                         for ox in 0..<first { outRow[ox] = 0 }
                         var source = inRow + (first * s + x0)
-                        for ox in first..<last {
+                        var ox = first
+                        if s == 2 {
+                            // eight outputs from sixteen inputs at a time (the even lanes), while
+                            // the sixteen lie inside the row
+                            let rowEnd = inRow + width
+                            while ox + 8 <= last && source + 16 <= rowEnd {
+                                let pair = UnsafeRawPointer(source).loadUnaligned(as: SIMD16<Float>.self)
+                                UnsafeMutableRawPointer(outRow + ox).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                                source += 16
+                                ox += 8
+                            }
+                        }
+                        while ox < last {
                             outRow[ox] = source.pointee
                             source += s
+                            ox += 1
                         }
                         for ox in last..<outputWidth { outRow[ox] = 0 }
                     }
