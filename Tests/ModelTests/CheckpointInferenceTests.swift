@@ -38,13 +38,23 @@ final class CheckpointInferenceTests: XCTestCase {
         XCTAssertLessThanOrEqual(u.box, 5e-3)
         XCTAssertLessThanOrEqual(u.probability, 2e-5)
 
+        // what detect and val run: no raw maps, the rows computed directly in their layout
+        let unfusedRows = try model.network.forward(input, includeRaw: false).decoded
+        XCTAssertEqual(unfusedRows.shape, [1, 18900, 85])
+        let r = errors(unfusedRows.storage, unfusedReference, columns: 85)
+        XCTAssertLessThanOrEqual(r.box, 5e-3, "without raw maps")
+        XCTAssertLessThanOrEqual(r.probability, 2e-5, "without raw maps")
+
         model.network.fuse()
-        let fused = try model.network.forward(input).decoded
-        for file in ["reference/bus_raw_pred_fused.npy", "reference/bus_raw_pred_unfused.npy"] {
-            let reference = try NPYFile.read(path: try SharedData.path(file)).floats()
-            let f = errors(fused.storage, reference, columns: 85)
-            XCTAssertLessThanOrEqual(f.box, 5e-3, file)
-            XCTAssertLessThanOrEqual(f.probability, 2e-5, file)
+        for includeRaw in [true, false] {
+            let fused = try model.network.forward(input, includeRaw: includeRaw).decoded
+            XCTAssertEqual(fused.shape, [1, 18900, 85])
+            for file in ["reference/bus_raw_pred_fused.npy", "reference/bus_raw_pred_unfused.npy"] {
+                let reference = try NPYFile.read(path: try SharedData.path(file)).floats()
+                let f = errors(fused.storage, reference, columns: 85)
+                XCTAssertLessThanOrEqual(f.box, 5e-3, "\(file), raw maps \(includeRaw)")
+                XCTAssertLessThanOrEqual(f.probability, 2e-5, "\(file), raw maps \(includeRaw)")
+            }
         }
     }
 

@@ -51,10 +51,8 @@ public final class Detect: Module {
         guard strides.count == levelCount else { throw ShapeError("Detect strides are not set") }
         let batch = inputs[0].shape[0]
         let no = outputsPerAnchor, na = anchorsPerLevel
-        // [batch, na·no, ny, nx] each; without raw maps to keep, σ is applied by the convolution's
-        // epilogue while each tile is in cache (the same function, so the same values)
-        let sigmoidInHead = !includeRaw
-        let maps = try zip(heads, inputs).map { try $0.forward($1, activation: sigmoidInHead ? .sigmoid : .identity) }
+        if !includeRaw { return DetectOutput(decoded: try decodedRows(inputs), raw: []) }
+        let maps = try zip(heads, inputs).map { try $0.forward([$1]) }  // [batch, na·no, ny, nx] each
         let cellsPerLevel = maps.map { $0.shape[2] * $0.shape[3] }
         let totalRows = cellsPerLevel.reduce(0) { $0 + na * $1 }
         var decoded = Tensor(uninitializedShape: [batch, totalRows, no])
@@ -64,14 +62,14 @@ public final class Detect: Module {
             let (ny, nx) = (map.shape[2], map.shape[3])
             let cells = ny * nx
             let stride = strides[level]
-            // the raw maps are for the loss; inference skips writing them
-            var permuted = Tensor(uninitializedShape: includeRaw ? [batch, na, ny, nx, no] : [0])
+            var permuted = Tensor(uninitializedShape: [batch, na, ny, nx, no])
             let offset = rowOffset
             map.storage.withUnsafeBufferPointer { src in
                 permuted.storage.withUnsafeMutableBufferPointer { rawOut in
                     decoded.storage.withUnsafeMutableBufferPointer { out in
                         // Tasks are (image, anchor, tile of cells): the tile's no planes are read
                         // into a small buffer, transposed into rows while it sits in L1, then σ-ed.
+                        // (Without raw maps, `decodedRows` computes the rows directly.)
                         let tile = 64
                         let tiles = (cells + tile - 1) / tile
                         Parallel.forEach(batch * na * tiles) { tasks in
@@ -86,13 +84,11 @@ public final class Detect: Module {
                                     for k in 0..<no {
                                         (t + k * tile).update(from: src.baseAddress! + ((b * na + a) * no + k) * cells + first, count: count)
                                     }
-                                    if includeRaw {
-                                        let rawRows = rawOut.baseAddress! + ((b * na + a) * cells + first) * no
-                                        for c in 0..<count {
-                                            for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
-                                        }
+                                    let rawRows = rawOut.baseAddress! + ((b * na + a) * cells + first) * no
+                                    for c in 0..<count {
+                                        for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
                                     }
-                                    if !sigmoidInHead { ActivationFunction.sigmoid.apply(tileBuffer) }
+                                    ActivationFunction.sigmoid.apply(tileBuffer)
                                     let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
                                     let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
                                     let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
@@ -112,7 +108,7 @@ public final class Detect: Module {
                     }
                 }
             }
-            if includeRaw { raw.append(permuted) }
+            raw.append(permuted)
             rowOffset += na * cells
         }
         return DetectOutput(decoded: decoded, raw: raw)
