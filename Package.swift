@@ -23,6 +23,10 @@ let vectorISA: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
 let vectorISA: [SwiftSetting] = []
 #endif
 
+// The kernels are optimised in debug builds too: unoptimised SIMD code runs hundreds of times
+// slower, which would make the test suite (built in debug) crawl through every convolution.
+let optimisedKernels: [SwiftSetting] = vectorISA + [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 let package = Package(
     name: "YOLOv5Swift",
     platforms: [.macOS(.v13)],
@@ -55,7 +59,7 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc"], swiftSettings: vectorISA),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc"], swiftSettings: optimisedKernels),
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"], swiftSettings: vectorISA),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),

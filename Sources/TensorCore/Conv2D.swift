@@ -70,8 +70,13 @@ public enum Conv2D {
         precondition(input.channels == g.inputChannels, "conv input has \(input.channels) channels, not \(g.inputChannels)")
         precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
         weight.storage.withUnsafeBufferPointer { w in
-            let plan = ConvolutionTiling(geometry: g, input: input, outputImageStride: outputImageStride)
             let epilogue = Epilogue(bias: bias?.storage, activation: activation, addsToOutput: addingToOutput)
+            if DirectConvolution.applies(to: g, width: input.width) {
+                DirectConvolution.run(input: input, weight: w.baseAddress!, geometry: g, output: output,
+                                      outputImageStride: outputImageStride, epilogue: epilogue)
+                return
+            }
+            let plan = ConvolutionTiling(geometry: g, input: input, outputImageStride: outputImageStride)
             if plan.itemCount >= minimumTiledItems {
                 plan.runTiled(w: w.baseAddress!, y: output, epilogue: epilogue)
             } else {

@@ -46,6 +46,8 @@ final class KernelTests: XCTestCase {
             Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, groups: 2),
             Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
             Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
+            // rows of 8 or more pixels take the direct 3×3 kernel (two blocks of eight channels)
+            Conv2DGeometry(inputChannels: 3, outputChannels: 16, kernelSize: 3, stride: 1, padding: 1),
         ]
         // 9×7 inputs take the general path; 10×8 inputs let strided cases use the phase decomposition;
         // 5×45 rows are wide enough for im2col's eight-at-a-time stride-2 gather (and its remainder)
@@ -97,18 +99,22 @@ final class KernelTests: XCTestCase {
         defer { Conv2D.tileBytes = saved }
         let (batch, height, width) = (2, 24, 20)
         for (n, g) in [Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, padding: 1),
-                       Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 1)].enumerated() {
-            // the input is channels 2..<6 of an 8-channel tensor; the output channels 1..<7 of a 9-channel one
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 1),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, padding: 1)].enumerated() {
+            // the input is channels 2..<6 of an 8-channel tensor; the output channels 1...outputs of one
+            // with three more
             let big = Tensor(shape: [batch, 8, height, width], values: testValues(batch * 8 * height * width, seed: UInt64(500 + n)))
             let x = Tensor(shape: [batch, 4, height, width], values: (0..<batch).flatMap { b in
                 Array(big.storage[((b * 8 + 2) * height * width)..<((b * 8 + 6) * height * width)])
             })
-            let w = Tensor(shape: [6, 4, g.kernelSize, g.kernelSize], values: testValues(6 * g.patchSize, seed: UInt64(600 + n)))
-            let bias = Tensor(shape: [6], values: testValues(6, seed: UInt64(700 + n)))
+            let outputs = g.outputChannels, total = g.outputChannels + 3
+            let w = Tensor(shape: [outputs, 4, g.kernelSize, g.kernelSize],
+                           values: testValues(outputs * g.patchSize, seed: UInt64(600 + n)))
+            let bias = Tensor(shape: [outputs], values: testValues(outputs, seed: UInt64(700 + n)))
             let expected = Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: .silu)
             for tileBytes in [1 << 30, 4] {
                 Conv2D.tileBytes = tileBytes
-                let before = testValues(batch * 9 * height * width, seed: UInt64(800 + n))
+                let before = testValues(batch * total * height * width, seed: UInt64(800 + n))
                 for residual in [false, true] {
                     var target = before
                     big.storage.withUnsafeBufferPointer { source in
@@ -116,19 +122,19 @@ final class KernelTests: XCTestCase {
                             Conv2D.forward(input: FeatureBlock(source.baseAddress! + 2 * height * width, batch: batch, channels: 4,
                                                                height: height, width: width, imageStride: 8 * height * width),
                                            weight: w, bias: bias, geometry: g, activation: .silu,
-                                           output: out.baseAddress! + height * width, outputImageStride: 9 * height * width,
+                                           output: out.baseAddress! + height * width, outputImageStride: total * height * width,
                                            addingToOutput: residual)
                         }
                     }
                     for b in 0..<batch {
-                        for c in 0..<9 {
+                        for c in 0..<total {
                             for i in 0..<(height * width) {
-                                let index = (b * 9 + c) * height * width + i
-                                guard (1..<7).contains(c) else {
+                                let index = (b * total + c) * height * width + i
+                                guard (1...outputs).contains(c) else {
                                     XCTAssertEqual(target[index], before[index], "channel \(c) outside the block changed")
                                     continue
                                 }
-                                let value = expected.storage[(b * 6 + c - 1) * height * width + i]
+                                let value = expected.storage[(b * outputs + c - 1) * height * width + i]
                                 XCTAssertEqual(target[index], residual ? value + before[index] : value, accuracy: 1e-5,
                                                "case \(n), tiles \(tileBytes), residual \(residual)")
                             }
