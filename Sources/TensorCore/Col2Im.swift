@@ -8,9 +8,18 @@ public enum Col2Im {
     public static func accumulate(_ columns: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
                                   geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int,
                                   into image: UnsafeMutablePointer<Float>) {
+        accumulate(columns, channels: channels, height: height, width: width, geometry: g, outputRows: 0..<outputHeight,
+                   outputWidth: outputWidth, into: image)
+    }
+
+    /// The same for the columns of output rows `outputRows` only (a tile of the matrix, its rows
+    /// `outputRows.count · outputWidth` long, as `Im2Col.fill(outputRows:)` makes them).
+    public static func accumulate(_ columns: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                                  geometry g: Conv2DGeometry, outputRows: Range<Int>, outputWidth: Int,
+                                  into image: UnsafeMutablePointer<Float>) {
         let k = g.kernelSize
         let s = g.stride
-        let pixels = outputHeight * outputWidth
+        let pixels = outputRows.count * outputWidth
         Parallel.forEach(channels, minimumChunk: max(1, 8192 / max(k * k * pixels, 1))) { range in
             for c in range {
                 let plane = image + c * height * width
@@ -22,11 +31,11 @@ public enum Col2Im {
                         let first = min(outputWidth, max(0, (-x0 + s - 1) / s))
                         let last = max(first, min(outputWidth, (width - x0 + s - 1) / s))
                         if first >= last { continue }
-                        for oy in 0..<outputHeight {
+                        for oy in outputRows {
                             let iy = oy * s - g.padding + ky * g.dilation
                             if iy < 0 || iy >= height { continue }
                             let row = plane + iy * width
-                            let sourceRow = source + oy * outputWidth
+                            let sourceRow = source + (oy - outputRows.lowerBound) * outputWidth
                             if s == 1 {
                                 let target = row + (x0 + first), run = sourceRow + first
                                 for i in 0..<(last - first) { target[i] += run[i] }

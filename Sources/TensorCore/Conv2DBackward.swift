@@ -22,8 +22,10 @@ public enum Conv2DBackward {
         outputGradient.storage.withUnsafeBufferPointer { dy in
             weight.storage.withUnsafeBufferPointer { w in
                 dx.storage.withUnsafeMutableBufferPointer { dxBuffer in
+                    // columns in tiles of whole output rows, folded back (col2im) while in cache
+                    let tileRows = tileRowCount(g, outH: outH, outW: outW)
                     Parallel.distribute(batch * g.groups) { next in
-                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * pixels)
+                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * tileRows * outW)
                         defer { columns.deallocate() }
                         while let item = next() {
                             let (b, group) = (item / g.groups, item % g.groups)
@@ -33,12 +35,14 @@ public enum Conv2DBackward {
                             if direct {
                                 GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
                                               b: dyGroup, c: dxGroup)
-                            } else {
-                                GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
-                                              b: dyGroup, c: columns)
-                                Col2Im.accumulate(UnsafePointer(columns), channels: inPerGroup, height: height,
-                                                  width: width, geometry: g, outputHeight: outH, outputWidth: outW,
-                                                  into: dxGroup)
+                                continue
+                            }
+                            for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                                let rows = firstRow..<min(outH, firstRow + tileRows)
+                                GEMM.multiply(m: g.patchSize, n: rows.count * outW, k: outPerGroup, a: wGroup, transposeA: true,
+                                              b: dyGroup + firstRow * outW, ldb: pixels, c: columns)
+                                Col2Im.accumulate(UnsafePointer(columns), channels: inPerGroup, height: height, width: width,
+                                                  geometry: g, outputRows: rows, outputWidth: outW, into: dxGroup)
                             }
                         }
                     }
@@ -71,22 +75,30 @@ public enum Conv2DBackward {
                 weightGradient.storage.withUnsafeMutableBufferPointer { dw in
                     let perImage = UnsafeMutablePointer<Float>.allocate(capacity: batch * weightCount)
                     defer { perImage.deallocate() }
+                    // im2col in tiles of whole output rows that stay in cache while the GEMM reads
+                    // them; the image's product accumulates over its tiles (beta 1 after the first)
+                    let tileRows = tileRowCount(g, outH: outH, outW: outW)
                     Parallel.distribute(batch) { next in
-                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * pixels)
+                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * tileRows * outW)
                         defer { columns.deallocate() }
                         while let b = next() {
                             for group in 0..<g.groups {
                                 let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
                                 let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
                                 let slot = perImage + b * weightCount + group * outPerGroup * g.patchSize
-                                var rhs = xGroup
-                                if !direct {
-                                    Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
-                                                outputHeight: outH, outputWidth: outW, columns: columns)
-                                    rhs = UnsafePointer(columns)
+                                if direct {
+                                    GEMM.multiply(m: outPerGroup, n: g.patchSize, k: pixels, a: dyGroup,
+                                                  b: xGroup, transposeB: true, c: slot)
+                                    continue
                                 }
-                                GEMM.multiply(m: outPerGroup, n: g.patchSize, k: pixels, a: dyGroup,
-                                              b: rhs, transposeB: true, c: slot)
+                                for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                                    let rows = firstRow..<min(outH, firstRow + tileRows)
+                                    Im2Col.fill(xGroup, channels: inPerGroup, height: height, width: width, geometry: g,
+                                                outputRows: rows, outputWidth: outW, columns: columns)
+                                    GEMM.multiply(m: outPerGroup, n: g.patchSize, k: rows.count * outW,
+                                                  a: dyGroup + firstRow * outW, lda: pixels,
+                                                  b: columns, transposeB: true, c: slot, beta: firstRow == 0 ? 0 : 1)
+                                }
                             }
                         }
                     }
@@ -99,6 +111,13 @@ public enum Conv2DBackward {
                 }
             }
         }
+    }
+
+    /// Output rows per im2col / col2im tile: about `Conv2D.tileBytes` of columns (at least 256
+    /// columns, so the GEMMs stay efficient); all rows for 1×1 convolutions, which need none.
+    static func tileRowCount(_ g: Conv2DGeometry, outH: Int, outW: Int) -> Int {
+        if isDirect(g) { return outH }
+        return max(1, min(outH, max(256, Conv2D.tileBytes / 4 / g.patchSize) / max(outW, 1)))
     }
 
     /// db[o] += Σ_b Σ_pixels dY[b, o, ·, ·] (summed in Float64 per channel, one channel per task).

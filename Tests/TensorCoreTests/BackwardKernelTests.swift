@@ -217,6 +217,38 @@ final class BackwardKernelTests: XCTestCase {
         }
     }
 
+    /// The input and weight gradients computed in tiles of a few output rows (im2col and col2im
+    /// per tile, partial products accumulated) equal the whole-image computation.
+    func testConvolutionGradientsAreTheSameInTiles() {
+        let saved = Conv2D.tileBytes
+        defer { Conv2D.tileBytes = saved }
+        let (batch, height, width) = (2, 40, 36)
+        for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)].enumerated() {
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                           values: testValues(batch * g.inputChannels * height * width, seed: UInt64(80 + n)))
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
+                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(90 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
+                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(100 + n)))
+            func gradients() -> (dx: [Float], dw: [Float]) {
+                let dx = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+                var dw = Tensor(shape: w.shape)
+                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+                return (dx.storage, dw.storage)
+            }
+            Conv2D.tileBytes = 1 << 30
+            XCTAssertEqual(Conv2DBackward.tileRowCount(g, outH: outH, outW: outW), outH)
+            let whole = gradients()
+            Conv2D.tileBytes = 4  // floors at 256 columns: a few rows per tile, a partial last one
+            XCTAssertLessThan(Conv2DBackward.tileRowCount(g, outH: outH, outW: outW), outH)
+            let tiled = gradients()
+            assertClose(tiled.dx, whole.dx.map(Double.init), tolerance: 1e-5, "dX case \(n)")
+            assertClose(tiled.dw, whole.dw.map(Double.init), tolerance: 1e-5, "dW case \(n)")
+        }
+    }
+
     func testConvolutionParameterGradientsAccumulate() {
         let g = Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)
         let x = Tensor(shape: [2, 4, 7, 6], values: testValues(2 * 4 * 42, seed: 70))
