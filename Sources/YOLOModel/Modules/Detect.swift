@@ -93,14 +93,10 @@ public final class Detect: Module {
                                     let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
                                     let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
                                     for c in 0..<count {
-                                        let cell = first + c
                                         let row = rows + c * no
-                                        row[0] = (t[c] * 2 + (Float(cell % nx) - 0.5)) * stride
-                                        row[1] = (t[tile + c] * 2 + (Float(cell / nx) - 0.5)) * stride
-                                        let w = t[2 * tile + c] * 2, h = t[3 * tile + c] * 2
-                                        row[2] = w * w * anchorWidth
-                                        row[3] = h * h * anchorHeight
-                                        for k in 4..<no { row[k] = t[k * tile + c] }
+                                        for k in 0..<no { row[k] = t[k * tile + c] }
+                                        Self.decodeBox(row, cell: first + c, gridWidth: nx, stride: stride,
+                                                       anchorWidth: anchorWidth, anchorHeight: anchorHeight)
                                     }
                                 }
                             }

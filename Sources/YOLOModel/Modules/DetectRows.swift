@@ -50,13 +50,8 @@ extension Detect {
                                 ActivationFunction.sigmoid.apply(UnsafeMutableBufferPointer(start: rows, count: count * no))
                                 let anchor = anchorSizes[a]
                                 for c in 0..<count {
-                                    let cell = first + c
-                                    let row = rows + c * no
-                                    row[0] = (row[0] * 2 + (Float(cell % nx) - 0.5)) * stride
-                                    row[1] = (row[1] * 2 + (Float(cell / nx) - 0.5)) * stride
-                                    let w = row[2] * 2, h = row[3] * 2
-                                    row[2] = w * w * anchor.width
-                                    row[3] = h * h * anchor.height
+                                    Self.decodeBox(rows + c * no, cell: first + c, gridWidth: nx, stride: stride,
+                                                   anchorWidth: anchor.width, anchorHeight: anchor.height)
                                 }
                             }
                         }
@@ -66,5 +61,17 @@ extension Detect {
             rowOffset += na * cells
         }
         return decoded
+    }
+
+    /// The box of one row from its σ-ed first four values, in place: xy = (2σ − 0.5 + grid)·stride,
+    /// wh = (2σ)²·anchor (anchor sizes in pixels).
+    @inline(__always)
+    static func decodeBox(_ row: UnsafeMutablePointer<Float>, cell: Int, gridWidth: Int, stride: Float,
+                          anchorWidth: Float, anchorHeight: Float) {
+        row[0] = (row[0] * 2 + (Float(cell % gridWidth) - 0.5)) * stride
+        row[1] = (row[1] * 2 + (Float(cell / gridWidth) - 0.5)) * stride
+        let w = row[2] * 2, h = row[3] * 2
+        row[2] = w * w * anchorWidth
+        row[3] = h * h * anchorHeight
     }
 }
