@@ -19,13 +19,6 @@ extension ActivationFunction {
         }
     }
 
-    /// gradient[i] = gradient[i] · f′(input[i]) in place (gradient holds dY on entry, dX on return).
-    public func backward(input: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) {
-        precondition(input.count == gradient.count, "input and gradient sizes differ")
-        guard let x = input.baseAddress, let g = gradient.baseAddress else { return }
-        backward(input: x, outputGradient: UnsafePointer(g), into: g, count: gradient.count)
-    }
-
     /// dX = dY · f′(x) for the pre-activation input x (same shapes), into a new tensor: the
     /// output gradient is usually still held by the caller, so working in place would first copy it.
     public func backward(_ outputGradient: Tensor, input: Tensor) -> Tensor {
@@ -43,13 +36,9 @@ extension ActivationFunction {
         return dx
     }
 
-    /// dx[i] = dy[i] · f′(x[i]); `dx` may be `dy`.
+    /// dx[i] = dy[i] · f′(x[i]) (not for the identity, which returns dY itself).
     private func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                           into dx: UnsafeMutablePointer<Float>, count: Int) {
-        if self == .identity {
-            if UnsafePointer(dx) != dy { dx.update(from: dy, count: count) }
-            return
-        }
         Parallel.forEach(count, minimumChunk: 65_536) { range in
             switch self {
             case .silu:

@@ -89,14 +89,13 @@ public final class Detect: Module {
                                         for k in 0..<no { rawRows[c * no + k] = t[k * tile + c] }
                                     }
                                     ActivationFunction.sigmoid.apply(tileBuffer)
-                                    let anchorWidth = anchors.storage[(level * na + a) * 2] * stride
-                                    let anchorHeight = anchors.storage[(level * na + a) * 2 + 1] * stride
+                                    let anchor = self.anchorSize(level: level, anchor: a)
                                     let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
                                     for c in 0..<count {
                                         let row = rows + c * no
                                         for k in 0..<no { row[k] = t[k * tile + c] }
                                         Self.decodeBox(row, cell: first + c, gridWidth: nx, stride: stride,
-                                                       anchorWidth: anchorWidth, anchorHeight: anchorHeight)
+                                                       anchorWidth: anchor.width, anchorHeight: anchor.height)
                                     }
                                 }
                             }

@@ -24,9 +24,7 @@ extension Detect {
             let tile = 256
             let tiles = (cells + tile - 1) / tile
             let offset = rowOffset
-            let anchorSizes = (0..<na).map { a in
-                (width: anchors.storage[(level * na + a) * 2] * stride, height: anchors.storage[(level * na + a) * 2 + 1] * stride)
-            }
+            let anchorSizes = (0..<na).map { anchorSize(level: level, anchor: $0) }
             let bias = head.bias?.storage
             x.storage.withUnsafeBufferPointer { features in
                 head.weight.storage.withUnsafeBufferPointer { weights in
@@ -61,6 +59,13 @@ extension Detect {
             rowOffset += na * cells
         }
         return decoded
+    }
+
+    /// Anchor `anchor` of level `level` in input pixels (the buffer holds stride units).
+    func anchorSize(level: Int, anchor: Int) -> (width: Float, height: Float) {
+        let stride = strides[level]
+        return (anchors.storage[(level * anchorsPerLevel + anchor) * 2] * stride,
+                anchors.storage[(level * anchorsPerLevel + anchor) * 2 + 1] * stride)
     }
 
     /// The box of one row from its σ-ed first four values, in place: xy = (2σ − 0.5 + grid)·stride,
