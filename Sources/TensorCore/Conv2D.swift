@@ -39,8 +39,11 @@ public enum Conv2D {
     nonisolated(unsafe) public static var tileBytes = 768 * 1024
 
     public static func forward(_ input: Tensor, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
-                               activation: ActivationFunction = .identity) -> Tensor {
-        if let phases = PhaseDecomposition(geometry: g, inputShape: input.shape) {
+                               activation: ActivationFunction = .identity,
+                               packedWeights: PackedConvolutionWeights? = nil) -> Tensor {
+        // the packed kernel reads strided inputs through phase planes itself
+        let packs = usesPackedKernel && PackedConvolution.applies(to: g)
+        if !packs, let phases = PhaseDecomposition(geometry: g, inputShape: input.shape) {
             return forward(phases.splitInput(input), weight: phases.rearrangeWeight(weight), bias: bias,
                            geometry: phases.geometry, activation: activation)
         }
@@ -52,7 +55,7 @@ public enum Conv2D {
             output.storage.withUnsafeMutableBufferPointer { y in
                 forward(input: FeatureBlock(x.baseAddress!, batch: batch, channels: g.inputChannels, height: height, width: width),
                         weight: weight, bias: bias, geometry: g, activation: activation,
-                        output: y.baseAddress!, outputImageStride: y.count / max(batch, 1))
+                        output: y.baseAddress!, outputImageStride: y.count / max(batch, 1), packedWeights: packedWeights)
             }
         }
         return output
@@ -66,14 +69,15 @@ public enum Conv2D {
     /// tensor entry point rewrites kernels that are multiples of their stride into phases.
     public static func forward(input: FeatureBlock, weight: Tensor, bias: Tensor?, geometry g: Conv2DGeometry,
                                activation: ActivationFunction = .identity, output: UnsafeMutablePointer<Float>,
-                               outputImageStride: Int, addingToOutput: Bool = false) {
+                               outputImageStride: Int, addingToOutput: Bool = false,
+                               packedWeights: PackedConvolutionWeights? = nil) {
         precondition(input.channels == g.inputChannels, "conv input has \(input.channels) channels, not \(g.inputChannels)")
         precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
         weight.storage.withUnsafeBufferPointer { w in
             let epilogue = Epilogue(bias: bias?.storage, activation: activation, addsToOutput: addingToOutput)
-            if DirectConvolution.applies(to: g, width: input.width) {
-                DirectConvolution.run(input: input, weight: w.baseAddress!, geometry: g, output: output,
-                                      outputImageStride: outputImageStride, epilogue: epilogue)
+            if usesPackedKernel && PackedConvolution.applies(to: g) {
+                PackedConvolution.run(input: input, weights: packedWeights ?? PackedConvolutionWeights(weight, geometry: g),
+                                      geometry: g, output: output, outputImageStride: outputImageStride, epilogue: epilogue)
                 return
             }
             let plan = ConvolutionTiling(geometry: g, input: input, outputImageStride: outputImageStride)
@@ -84,6 +88,10 @@ public enum Conv2D {
             }
         }
     }
+
+    /// Convolutions with groups 1 and dilation 1 run on `PackedConvolution`'s micro-kernel;
+    /// false sends them through im2col + OpenBLAS sgemm (kept for comparison).
+    nonisolated(unsafe) public static var usesPackedKernel = true
 
     /// Below this many tiles per call a layer is computed whole (GEMM then splits it by rows).
     static let minimumTiledItems = 4

@@ -5,38 +5,6 @@ import XCTest
 /// with PyTorch's tensors is in ModelTests/ForwardParityTests).
 final class KernelTests: XCTestCase {
 
-    /// out[b, o, y, x] = Σ w[o, i, ky, kx] · in[b, g·cin + i, y·s − p + ky·d, x·s − p + kx·d] + bias[o]
-    private func referenceConvolution(_ x: Tensor, _ w: Tensor, _ bias: [Float]?, _ g: Conv2DGeometry) -> [Double] {
-        let (batch, height, width) = (x.shape[0], x.shape[2], x.shape[3])
-        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
-        let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
-        var out = [Double](repeating: 0, count: batch * g.outputChannels * outH * outW)
-        for b in 0..<batch {
-            for o in 0..<g.outputChannels {
-                let group = o / outPerGroup
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        var sum = Double(bias?[o] ?? 0)
-                        for i in 0..<inPerGroup {
-                            for ky in 0..<g.kernelSize {
-                                for kx in 0..<g.kernelSize {
-                                    let iy = oy * g.stride - g.padding + ky * g.dilation
-                                    let ix = ox * g.stride - g.padding + kx * g.dilation
-                                    guard iy >= 0, iy < height, ix >= 0, ix < width else { continue }
-                                    let c = group * inPerGroup + i
-                                    sum += Double(w.storage[((o * inPerGroup + i) * g.kernelSize + ky) * g.kernelSize + kx])
-                                        * Double(x.storage[((b * g.inputChannels + c) * height + iy) * width + ix])
-                                }
-                            }
-                        }
-                        out[((b * g.outputChannels + o) * outH + oy) * outW + ox] = sum
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     func testConvolutionMatchesTheDefinitionForStridesPaddingDilationAndGroups() {
         let cases: [Conv2DGeometry] = [
             Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
@@ -46,37 +14,42 @@ final class KernelTests: XCTestCase {
             Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1, groups: 2),
             Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 2, dilation: 2),
             Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
-            // rows of 8 or more pixels take the direct 3×3 kernel (two blocks of eight channels)
             Conv2DGeometry(inputChannels: 3, outputChannels: 16, kernelSize: 3, stride: 1, padding: 1),
         ]
-        // 9×7 inputs take the general path; 10×8 inputs let strided cases use the phase decomposition;
-        // 5×45 rows are wide enough for im2col's eight-at-a-time stride-2 gather (and its remainder)
-        let shapes = [(9, 7), (10, 8), (5, 45)]
-        for (n, (g, (height, width))) in shapes.flatMap({ shape in cases.map { ($0, shape) } }).enumerated() {
-            let x = Tensor(shape: [2, g.inputChannels, height, width],
-                           values: testValues(2 * g.inputChannels * height * width, seed: UInt64(n)))
-            let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
-                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(100 + n)))
-            let bias = testValues(g.outputChannels, seed: UInt64(200 + n))
-            let y = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g)
-            XCTAssertEqual(y.shape, [2, g.outputChannels, g.outputSize(height), g.outputSize(width)], "case \(n)")
-            let expected = referenceConvolution(x, w, bias, g)
-            for (a, b) in zip(y.storage, expected) {
-                XCTAssertEqual(Double(a), b, accuracy: 1e-5 * max(1, abs(b)), "case \(n)")
-            }
-            // fused activation equals the activation applied afterwards
-            let activated = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g,
-                                           activation: .silu)
-            for (a, b) in zip(activated.storage, y.storage) {
-                XCTAssertEqual(a, ActivationFunction.silu.apply(b), accuracy: 1e-6)
+        let saved = Conv2D.usesPackedKernel
+        defer { Conv2D.usesPackedKernel = saved }
+        for packed in [true, false] {
+            Conv2D.usesPackedKernel = packed
+            // 9×7 inputs take the general path; 10×8 inputs let strided cases use the phase decomposition;
+            // 5×45 rows are wide enough for im2col's eight-at-a-time stride-2 gather (and its remainder)
+            let shapes = [(9, 7), (10, 8), (5, 45)]
+            for (n, (g, (height, width))) in shapes.flatMap({ shape in cases.map { ($0, shape) } }).enumerated() {
+                let x = Tensor(shape: [2, g.inputChannels, height, width],
+                               values: testValues(2 * g.inputChannels * height * width, seed: UInt64(n)))
+                let w = Tensor(shape: [g.outputChannels, g.inputChannels / g.groups, g.kernelSize, g.kernelSize],
+                               values: testValues(g.outputChannels * g.patchSize, seed: UInt64(100 + n)))
+                let bias = testValues(g.outputChannels, seed: UInt64(200 + n))
+                let y = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g)
+                XCTAssertEqual(y.shape, [2, g.outputChannels, g.outputSize(height), g.outputSize(width)], "case \(n)")
+                let expected = referenceConvolution(x, w, bias, g)
+                for (a, b) in zip(y.storage, expected) {
+                    XCTAssertEqual(Double(a), b, accuracy: 1e-5 * max(1, abs(b)), "case \(n)")
+                }
+                // fused activation equals the activation applied afterwards
+                let activated = Conv2D.forward(x, weight: w, bias: Tensor(shape: [g.outputChannels], values: bias), geometry: g,
+                                               activation: .silu)
+                for (a, b) in zip(activated.storage, y.storage) {
+                    XCTAssertEqual(a, ActivationFunction.silu.apply(b), accuracy: 1e-6)
+                }
             }
         }
     }
 
     /// The same convolutions computed in im2col tiles of a few output rows give the same values.
     func testTiledIm2ColGivesTheSameOutput() {
-        let saved = Conv2D.tileBytes
-        defer { Conv2D.tileBytes = saved }
+        let saved = (Conv2D.tileBytes, Conv2D.usesPackedKernel)
+        defer { (Conv2D.tileBytes, Conv2D.usesPackedKernel) = saved }
+        Conv2D.usesPackedKernel = false
         for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
                        Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 1, padding: 1, groups: 2)].enumerated() {
             let x = Tensor(shape: [2, g.inputChannels, 40, 36], values: testValues(2 * g.inputChannels * 1440, seed: UInt64(300 + n)))
@@ -95,8 +68,8 @@ final class KernelTests: XCTestCase {
     /// residual) into a channel range of another equals the whole-tensor convolution on copies,
     /// in the tiled and in the whole-layer path.
     func testConvolutionOfChannelBlocksWithResidualEpilogue() {
-        let saved = Conv2D.tileBytes
-        defer { Conv2D.tileBytes = saved }
+        let saved = (Conv2D.tileBytes, Conv2D.usesPackedKernel, PackedConvolution.panelBytes)
+        defer { (Conv2D.tileBytes, Conv2D.usesPackedKernel, PackedConvolution.panelBytes) = saved }
         let (batch, height, width) = (2, 24, 20)
         for (n, g) in [Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, padding: 1),
                        Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 1),
@@ -112,8 +85,11 @@ final class KernelTests: XCTestCase {
                            values: testValues(outputs * g.patchSize, seed: UInt64(600 + n)))
             let bias = Tensor(shape: [outputs], values: testValues(outputs, seed: UInt64(700 + n)))
             let expected = Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: .silu)
-            for tileBytes in [1 << 30, 4] {
+            // im2col + sgemm whole and in tiles, then the packed kernel in large and tiny tiles
+            for (packed, tileBytes) in [(false, 1 << 30), (false, 4), (true, 1 << 30), (true, 4)] {
+                Conv2D.usesPackedKernel = packed
                 Conv2D.tileBytes = tileBytes
+                PackedConvolution.panelBytes = tileBytes
                 let before = testValues(batch * total * height * width, seed: UInt64(800 + n))
                 for residual in [false, true] {
                     var target = before

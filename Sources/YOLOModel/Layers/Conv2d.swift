@@ -10,7 +10,7 @@ public final class Conv2d: Module {
     public let dilation: Int
     public let groups: Int
     public let hasBias: Bool
-    public var weight: Tensor
+    public var weight: Tensor { didSet { packedWeightCache = nil } }
     public var bias: Tensor?
     /// dL/dW and dL/db accumulated by `backward` (nil until the first one).
     public private(set) var weightGradient: Tensor?
@@ -18,6 +18,17 @@ public final class Conv2d: Module {
     /// False for a convolution that reads the network's images: nothing needs that gradient.
     public private(set) var computesInputGradient = true
     private var savedInput: Tensor?
+    private var packedWeightCache: PackedConvolutionWeights?
+
+    /// The weights in the micro-kernel's layout, packed on first use after every change of
+    /// `weight` (nil for convolutions the packed kernel does not take).
+    public var packedWeights: PackedConvolutionWeights? {
+        guard PackedConvolution.applies(to: geometry) else { return nil }
+        if let packedWeightCache { return packedWeightCache }
+        let packed = PackedConvolutionWeights(weight, geometry: geometry)
+        packedWeightCache = packed
+        return packed
+    }
 
     public init(_ inputChannels: Int, _ outputChannels: Int, kernelSize: Int, stride: Int = 1,
                 padding: Int = 0, dilation: Int = 1, groups: Int = 1, bias: Bool) throws {
@@ -56,7 +67,8 @@ public final class Conv2d: Module {
         guard input.shape.count == 4, input.shape[1] == inputChannels else {
             throw ShapeError("convolution expects \(inputChannels) input channels, got shape \(input.shape)")
         }
-        return Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, activation: activation)
+        return Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, activation: activation,
+                              packedWeights: packedWeights)
     }
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {

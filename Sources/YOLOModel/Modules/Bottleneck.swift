@@ -50,7 +50,8 @@ public final class Bottleneck: Module {
                                                    width: width, imageStride: imageStride),
                                weight: hiddenConv.weight, bias: hiddenConv.bias, geometry: hiddenConv.geometry,
                                activation: cv1.activationFunction, output: target.baseAddress!,
-                               outputImageStride: hiddenConv.outputChannels * height * width)
+                               outputImageStride: hiddenConv.outputChannels * height * width,
+                               packedWeights: hiddenConv.packedWeights)
             }
         }
         hidden.storage.withUnsafeBufferPointer { source in
@@ -59,7 +60,8 @@ public final class Bottleneck: Module {
                                                    height: height, width: width),
                                weight: outputConv.weight, bias: outputConv.bias, geometry: outputConv.geometry,
                                activation: cv2.activationFunction, output: target.baseAddress!,
-                               outputImageStride: imageStride, addingToOutput: addsShortcut)
+                               outputImageStride: imageStride, addingToOutput: addsShortcut,
+                               packedWeights: outputConv.packedWeights)
             }
         }
     }

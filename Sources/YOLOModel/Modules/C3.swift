@@ -57,13 +57,14 @@ public final class C3: Module {
     /// epilogue), so neither the split, the shortcut nor the concatenation costs a pass over
     /// memory; cv3 reads the buffer as it is.
     private func fusedForward(_ x: Tensor) throws -> Tensor {
-        let (w, b) = stackedBranchWeights()
+        let (w, b, packed) = stackedBranchWeights()
         let hidden = cv1.conv.outputChannels
         let geometry = Conv2DGeometry(inputChannels: cv1.conv.inputChannels, outputChannels: 2 * hidden, kernelSize: 1)
         guard x.shape.count == 4, x.shape[1] == geometry.inputChannels else {
             throw ShapeError("C3 expects \(geometry.inputChannels) input channels, got shape \(x.shape)")
         }
-        var both = Conv2D.forward(x, weight: w, bias: b, geometry: geometry, activation: cv1.activationFunction)
+        var both = Conv2D.forward(x, weight: w, bias: b, geometry: geometry, activation: cv1.activationFunction,
+                                  packedWeights: packed)
         let bottlenecks = m.layers.compactMap { $0 as? Bottleneck }
         guard bottlenecks.count == m.layers.count, bottlenecks.allSatisfy(\.runsInPlace) else {
             let branch = try m.forward([ChannelOps.channels(both, from: 0, count: hidden)])
@@ -77,16 +78,18 @@ public final class C3: Module {
         return try cv3.forward([both])
     }
 
-    private var stackedWeights: (weight: Tensor, bias: Tensor)?
+    private var stackedWeights: (weight: Tensor, bias: Tensor, packed: PackedConvolutionWeights)?
 
-    private func stackedBranchWeights() -> (Tensor, Tensor) {
+    private func stackedBranchWeights() -> (Tensor, Tensor, PackedConvolutionWeights) {
         if let stackedWeights { return stackedWeights }
         let hidden = cv1.conv.outputChannels
         let weight = Tensor(shape: [2 * hidden, cv1.conv.inputChannels, 1, 1],
                             values: cv1.conv.weight.storage + cv2.conv.weight.storage)
         let bias = Tensor(shape: [2 * hidden], values: (cv1.conv.bias?.storage ?? []) + (cv2.conv.bias?.storage ?? []))
-        stackedWeights = (weight, bias)
-        return (weight, bias)
+        let packed = PackedConvolutionWeights(
+            weight, geometry: Conv2DGeometry(inputChannels: cv1.conv.inputChannels, outputChannels: 2 * hidden, kernelSize: 1))
+        stackedWeights = (weight, bias, packed)
+        return (weight, bias, packed)
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {

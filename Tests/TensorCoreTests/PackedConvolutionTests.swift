@@ -1,0 +1,106 @@
+import XCTest
+@testable import TensorCore
+
+/// The micro-kernel convolution against the Float64 definition on the shapes that exercise its
+/// edges: output channels that leave a partial block of four, rows shorter and longer than a
+/// 24-pixel tile, strides whose phase planes have odd sizes, kernels with and without padding,
+/// tiles of one panel, one image per pass; and its epilogue (SiLU, residual) and thread count.
+final class PackedConvolutionTests: XCTestCase {
+    private let geometries: [Conv2DGeometry] = [
+        Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 7, kernelSize: 1),
+        Conv2DGeometry(inputChannels: 5, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 4, kernelSize: 5, stride: 1, padding: 2),
+        Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: 3, stride: 1, padding: 0),
+        Conv2DGeometry(inputChannels: 4, outputChannels: 3, kernelSize: 1, stride: 2, padding: 0),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 9, kernelSize: 3, stride: 2, padding: 0),
+    ]
+    private let shapes = [(7, 5), (6, 23), (5, 25), (3, 49), (11, 1)]
+
+    private func run(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry,
+                     activation: ActivationFunction = .identity) -> Tensor {
+        let saved = Conv2D.usesPackedKernel
+        defer { Conv2D.usesPackedKernel = saved }
+        Conv2D.usesPackedKernel = true
+        return Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: activation)
+    }
+
+    func testMatchesTheDefinitionInLargeAndSmallTilesAndPasses() {
+        let saved = (PackedConvolution.panelBytes, ConvolutionPanels.passBytes)
+        defer { (PackedConvolution.panelBytes, ConvolutionPanels.passBytes) = saved }
+        var n = 0
+        for g in geometries {
+            for (height, width) in shapes where g.outputSize(height) > 0 && g.outputSize(width) > 0 {
+                n += 1
+                let batch = 3
+                let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                               values: testValues(batch * g.inputChannels * height * width, seed: UInt64(n)))
+                let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
+                               values: testValues(g.outputChannels * g.patchSize, seed: UInt64(1000 + n)))
+                let bias = testValues(g.outputChannels, seed: UInt64(2000 + n))
+                let expected = referenceConvolution(x, w, bias, g)
+                // default tiles; one-panel tiles (several per row, a partial last one) with one image per pass
+                for (panelBytes, passBytes) in [(saved.0, saved.1), (1, 1)] {
+                    PackedConvolution.panelBytes = panelBytes
+                    ConvolutionPanels.passBytes = passBytes
+                    let y = run(x, w, Tensor(shape: [g.outputChannels], values: bias), g)
+                    XCTAssertEqual(y.shape, [batch, g.outputChannels, g.outputSize(height), g.outputSize(width)])
+                    for (a, b) in zip(y.storage, expected) {
+                        XCTAssertEqual(Double(a), b, accuracy: 1e-5 * max(1, abs(b)), "\(g) on \(height)×\(width)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// The SiLU applied in registers is the same arithmetic as SiLU over a buffer, bit for bit,
+    /// and within 1e-6 of x / (1 + expf(−x)).
+    func testSiLUEpilogueEqualsTheBufferActivation() {
+        let g = Conv2DGeometry(inputChannels: 6, outputChannels: 10, kernelSize: 3, stride: 1, padding: 1)
+        let x = Tensor(shape: [2, 6, 9, 30], values: testValues(2 * 6 * 9 * 30, seed: 7).map { $0 * 4 })
+        let w = Tensor(shape: [10, 6, 3, 3], values: testValues(540, seed: 8))
+        let bias = Tensor(shape: [10], values: testValues(10, seed: 9))
+        let fused = run(x, w, bias, g, activation: .silu)
+        var separate = run(x, w, bias, g)
+        let preActivation = separate
+        ActivationFunction.silu.apply(to: &separate)
+        XCTAssertEqual(fused.storage, separate.storage)
+        for (a, b) in zip(fused.storage, preActivation.storage) {
+            XCTAssertEqual(a, b / (1 + expf(-b)), accuracy: 1e-6 * max(1, abs(b)))
+        }
+    }
+
+    /// Work is shared by tile and by block of output channels; no split changes a sum.
+    func testResultsDoNotDependOnTheThreadCount() {
+        let g = Conv2DGeometry(inputChannels: 8, outputChannels: 12, kernelSize: 3, stride: 2, padding: 1)
+        let x = Tensor(shape: [1, 8, 14, 50], values: testValues(8 * 14 * 50, seed: 10))
+        let w = Tensor(shape: [12, 8, 3, 3], values: testValues(12 * 72, seed: 11))
+        func output(width: Int) -> [Float] {
+            let saved = Parallel.width
+            defer { Parallel.width = saved }
+            Parallel.width = width
+            return run(x, w, nil, g, activation: .silu).storage
+        }
+        let two = output(width: 2)
+        XCTAssertEqual(output(width: 1), two)
+        XCTAssertEqual(output(width: 3), two)
+    }
+
+    /// Weights packed once and passed in give the same output as packing per call.
+    func testPrepackedWeightsEqualPackingPerCall() {
+        let g = Conv2DGeometry(inputChannels: 5, outputChannels: 6, kernelSize: 3, stride: 1, padding: 1)
+        let x = Tensor(shape: [1, 5, 8, 26], values: testValues(5 * 8 * 26, seed: 12))
+        let w = Tensor(shape: [6, 5, 3, 3], values: testValues(270, seed: 13))
+        let perCall = run(x, w, nil, g)
+        var prepacked = Tensor(uninitializedShape: perCall.shape)
+        let packed = PackedConvolutionWeights(w, geometry: g)
+        x.storage.withUnsafeBufferPointer { input in
+            prepacked.storage.withUnsafeMutableBufferPointer { output in
+                Conv2D.forward(input: FeatureBlock(input.baseAddress!, batch: 1, channels: 5, height: 8, width: 26),
+                               weight: w, bias: nil, geometry: g, output: output.baseAddress!,
+                               outputImageStride: 6 * 8 * 26, packedWeights: packed)
+            }
+        }
+        XCTAssertEqual(prepacked.storage, perCall.storage)
+    }
+}
