@@ -1,21 +1,23 @@
 /// Channel concatenation, elementwise addition and zero padding of NCHW tensors.
 public enum ChannelOps {
-    /// Concatenates along channels; all inputs share batch, height and width.
+    /// Concatenates along channels; all inputs share batch, height and width. Every output
+    /// float is written once (no zero fill), the (image, input) blocks shared across cores.
     public static func concatenate(_ inputs: [Tensor]) -> Tensor {
         let first = inputs[0]
         let (batch, height, width) = (first.shape[0], first.shape[2], first.shape[3])
         let plane = height * width
         let channels = inputs.reduce(0) { $0 + $1.shape[1] }
-        var y = Tensor(shape: [batch, channels, height, width])
+        var offsets = [0]
+        for input in inputs { offsets.append(offsets.last! + input.shape[1] * plane) }
+        var y = Tensor(uninitializedShape: [batch, channels, height, width])
         y.storage.withUnsafeMutableBufferPointer { out in
-            for b in 0..<batch {
-                var offset = b * channels * plane
-                for input in inputs {
-                    let count = input.shape[1] * plane
-                    input.storage.withUnsafeBufferPointer { src in
-                        (out.baseAddress! + offset).update(from: src.baseAddress! + b * count, count: count)
+            Parallel.forEach(batch * inputs.count, minimumChunk: max(1, 32_768 / max(plane * channels / inputs.count, 1))) { blocks in
+                for block in blocks {
+                    let (b, index) = (block / inputs.count, block % inputs.count)
+                    let count = offsets[index + 1] - offsets[index]
+                    inputs[index].storage.withUnsafeBufferPointer { src in
+                        (out.baseAddress! + b * channels * plane + offsets[index]).update(from: src.baseAddress! + b * count, count: count)
                     }
-                    offset += count
                 }
             }
         }

@@ -3,7 +3,7 @@ public enum NearestUpsample {
     public static func forward(_ x: Tensor, factor: Int) -> Tensor {
         let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (outH, outW) = (height * factor, width * factor)
-        var y = Tensor(shape: [batch, channels, outH, outW])
+        var y = Tensor(uninitializedShape: [batch, channels, outH, outW])
         x.storage.withUnsafeBufferPointer { input in
             y.storage.withUnsafeMutableBufferPointer { output in
                 Parallel.forEach(batch * channels) { planes in
