@@ -13,6 +13,9 @@ public enum Conv2DBackward {
                                      inputHeight height: Int, inputWidth width: Int) -> Tensor {
         let (batch, outH, outW) = check(outputGradient, geometry: g, inputHeight: height, inputWidth: width)
         precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
+        if let transposed = TransposedConvolution(g), Conv2D.usesPackedKernel {
+            return Conv2D.forward(outputGradient, weight: transposed.weight(weight), bias: nil, geometry: transposed.geometry)
+        }
         let pixels = outH * outW
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups
@@ -162,5 +165,39 @@ public enum Conv2DBackward {
         precondition(dy.shape[2] == g.outputSize(inputHeight) && dy.shape[3] == g.outputSize(inputWidth),
                      "output gradient \(dy.shape) does not match a \(inputHeight)×\(inputWidth) input under \(g)")
         return (dy.shape[0], dy.shape[2], dy.shape[3])
+    }
+}
+
+/// The input gradient of a stride-1 convolution is itself a stride-1 convolution: of dY with
+/// the kernel turned 180° and its input and output channels swapped, padded by k − 1 − p. It
+/// then runs on the packed convolution kernel (no columns matrix and no col2im).
+struct TransposedConvolution {
+    let original: Conv2DGeometry
+    let geometry: Conv2DGeometry
+
+    init?(_ g: Conv2DGeometry) {
+        guard g.stride == 1, g.groups == 1, g.dilation == 1, g.padding <= g.kernelSize - 1 else { return nil }
+        original = g
+        geometry = Conv2DGeometry(inputChannels: g.outputChannels, outputChannels: g.inputChannels, kernelSize: g.kernelSize,
+                                  stride: 1, padding: g.kernelSize - 1 - g.padding)
+    }
+
+    /// w'[c, o, ky, kx] = w[o, c, k − 1 − ky, k − 1 − kx].
+    func weight(_ weight: Tensor) -> Tensor {
+        let (outputs, inputs, k) = (original.outputChannels, original.inputChannels, original.kernelSize)
+        let taps = k * k
+        var values = [Float](repeating: 0, count: weight.elementCount)
+        weight.storage.withUnsafeBufferPointer { source in
+            values.withUnsafeMutableBufferPointer { target in
+                for o in 0..<outputs {
+                    for c in 0..<inputs {
+                        let from = source.baseAddress! + (o * inputs + c) * taps
+                        let to = target.baseAddress! + (c * outputs + o) * taps
+                        for tap in 0..<taps { to[taps - 1 - tap] = from[tap] }
+                    }
+                }
+            }
+        }
+        return Tensor(shape: [inputs, outputs, k, k], values: values)
     }
 }

@@ -152,6 +152,10 @@ final class BackwardKernelTests: XCTestCase {
         Conv2DGeometry(inputChannels: 6, outputChannels: 6, kernelSize: 3, stride: 1, padding: 1, groups: 6),
         Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
         Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 3, padding: 0),
+        // stride 1: the input gradient is the transposed convolution on the packed kernel
+        Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 0),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 3, stride: 1, padding: 2),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 6, kernelSize: 5, stride: 1, padding: 2),
     ]
 
     // MARK: - Convolution
@@ -220,8 +224,9 @@ final class BackwardKernelTests: XCTestCase {
     /// The input and weight gradients computed in tiles of a few output rows (im2col and col2im
     /// per tile, partial products accumulated) equal the whole-image computation.
     func testConvolutionGradientsAreTheSameInTiles() {
-        let saved = Conv2D.tileBytes
-        defer { Conv2D.tileBytes = saved }
+        let saved = (Conv2D.tileBytes, Conv2D.usesPackedKernel)
+        defer { (Conv2D.tileBytes, Conv2D.usesPackedKernel) = saved }
+        Conv2D.usesPackedKernel = false  // stride 1 would take the transposed convolution
         let (batch, height, width) = (2, 40, 36)
         for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 1),
                        Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)].enumerated() {
@@ -247,6 +252,31 @@ final class BackwardKernelTests: XCTestCase {
             assertClose(tiled.dx, whole.dx.map(Double.init), tolerance: 1e-5, "dX case \(n)")
             assertClose(tiled.dw, whole.dw.map(Double.init), tolerance: 1e-5, "dW case \(n)")
         }
+    }
+
+    /// The transposed convolution (stride 1 on the packed kernel) gives the input gradient that
+    /// im2col's adjoint (GEMM then col2im) gives.
+    func testTransposedConvolutionEqualsCol2ImInputGradient() {
+        let saved = Conv2D.usesPackedKernel
+        defer { Conv2D.usesPackedKernel = saved }
+        let (batch, height, width) = (2, 11, 30)
+        for (n, g) in [Conv2DGeometry(inputChannels: 5, outputChannels: 7, kernelSize: 3, stride: 1, padding: 1),
+                       Conv2DGeometry(inputChannels: 6, outputChannels: 4, kernelSize: 1),
+                       Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: 3, stride: 1, padding: 0)].enumerated() {
+            XCTAssertNotNil(TransposedConvolution(g))
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
+                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(110 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
+                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(120 + n)))
+            Conv2D.usesPackedKernel = true
+            let transposed = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+            Conv2D.usesPackedKernel = false
+            let col2im = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+            XCTAssertEqual(transposed.shape, col2im.shape)
+            assertClose(transposed.storage, col2im.storage.map(Double.init), tolerance: 1e-5, "case \(n)")
+        }
+        XCTAssertNil(TransposedConvolution(Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1)))
     }
 
     func testConvolutionParameterGradientsAccumulate() {
