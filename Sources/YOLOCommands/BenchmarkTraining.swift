@@ -57,16 +57,20 @@ extension Benchmark {
             network.setTraining(true)
             network.zeroGradients()
             var phases = [[Double]](repeating: [], count: 4)
+            var rowTimes = RowTimes(rowCount: network.rows.count)
             var totals: [Double] = []
             var losses: [Double] = []
             for run in 0..<(warmup + runs) {
+                let timesRows = profile && run >= warmup
                 var marks = [DispatchTime.now().uptimeNanoseconds]
-                let raw = try network.trainingForward(batch.images)
+                rowTimes.start()
+                let raw = try network.trainingForward(batch.images, observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 let result = try loss(raw, targets: batch.targets)
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
-                try network.backward(rawGradients: result.gradients)
+                rowTimes.start()
+                try network.backward(rawGradients: result.gradients, observe: timesRows ? { rowTimes.mark($0, pass: 1) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 // Trainer.optimizerStep
                 var ordered = network.parameterGradients
@@ -89,10 +93,44 @@ extension Benchmark {
                   + pad(fixed(Double(batchSize) / middle * 1000), 11)
                   + phases.map { pad(fixed(median($0)), 10) }.joined() + " "
                   + "   \(ModelSummary.formatFixed(losses.first!, decimals: 3))→\(ModelSummary.formatFixed(losses.last!, decimals: 3))")
+            if profile { printTrainingProfile(network, rowTimes) }
         }
         network.setTraining(false)
         if let memory = ResidentMemory.now() {
             print("peak resident memory: \(ModelSummary.formatFixed(Double(memory.peak) / 1_048_576, decimals: 1)) MiB (VmHWM)")
         }
+    }
+
+    /// The median forward and backward time of every row, then per module kind.
+    private func printTrainingProfile(_ network: Network, _ times: RowTimes) {
+        print("  row  module                        forward ms  backward ms")
+        var byKind: [String: (Double, Double)] = [:]
+        for row in network.rows {
+            let (forward, backward) = (median(times.perRow[0][row.index]), median(times.perRow[1][row.index]))
+            byKind[row.kindName, default: (0, 0)].0 += forward
+            byKind[row.kindName, default: (0, 0)].1 += backward
+            print(pad("\(row.index)", 5) + "  " + row.kindName.padding(toLength: 28, withPad: " ", startingAt: 0)
+                  + pad(fixed(forward), 12) + pad(fixed(backward), 13))
+        }
+        for (kind, (forward, backward)) in byKind.sorted(by: { $0.value.0 + $0.value.1 > $1.value.0 + $1.value.1 }) {
+            print("  " + kind.padding(toLength: 35, withPad: " ", startingAt: 0) + pad(fixed(forward), 12) + pad(fixed(backward), 13))
+        }
+    }
+}
+
+/// Per-row times of the training passes: `mark` records the time since the previous mark (or
+/// `start`) against a row.
+final class RowTimes {
+    var perRow: [[[Double]]]
+    private var last: UInt64 = 0
+
+    init(rowCount: Int) { perRow = [[[Double]]](repeating: [[Double]](repeating: [], count: rowCount), count: 2) }
+
+    func start() { last = DispatchTime.now().uptimeNanoseconds }
+
+    func mark(_ row: Int, pass: Int) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        perRow[pass][row].append(Double(now - last) / 1e6)
+        last = now
     }
 }

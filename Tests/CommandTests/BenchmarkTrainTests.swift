@@ -52,4 +52,28 @@ final class BenchmarkTrainTests: XCTestCase {
         XCTAssertEqual(fields.count, 5, result.stdout)
         XCTAssertEqual(fields.first, "64")
     }
+
+    /// `--profile` adds a line per model row (yolov5n has 25) and one per module kind: the
+    /// inference table with median ms and GFLOP/s, the training one with forward and backward ms.
+    func testProfilePrintsEveryRow() throws {
+        let inference = ["benchmark", "--cfg", "yolov5n.yaml", "--img", "64", "--runs", "1", "--warmup", "0"]
+        let training = ["benchmark", "--train", "--img", "64", "--batch-size", "2", "--runs", "1", "--warmup", "0"]
+        for (arguments, columns) in [(inference, ["median", "ms", "GFLOP/s"]), (training, ["forward", "ms", "backward", "ms"])] {
+            let result = try runner.run(arguments + ["--profile"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            guard let header = lines.firstIndex(where: { $0.hasPrefix("  row  module") }), lines.count >= header + 32 else {
+                return XCTFail("no profile in: \(result.stdout)")
+            }
+            XCTAssertEqual(Array(lines[header].split(separator: " ").map(String.init).suffix(columns.count)), columns)
+            for row in 0..<25 {
+                let fields = lines[header + 1 + row].split(separator: " ").map(String.init)
+                XCTAssertEqual(fields.count, 4, lines[header + 1 + row])
+                XCTAssertEqual(fields.first, "\(row)", lines[header + 1 + row])
+                for value in fields.suffix(2) { XCTAssertNotNil(Double(value), lines[header + 1 + row]) }
+            }
+            let kinds = lines[(header + 26)..<(header + 32)].compactMap { $0.split(separator: " ").first.map(String.init) }
+            XCTAssertEqual(Set(kinds), ["C3", "Conv", "Detect", "SPPF", "Concat", "nn.Upsample"], result.stdout)
+        }
+    }
 }

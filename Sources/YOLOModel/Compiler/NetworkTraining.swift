@@ -6,8 +6,9 @@ import TensorCore
 extension Network {
     /// Training-mode forward (batch norms use and update batch statistics): Detect's raw maps
     /// `[batch, anchors, ny, nx, classes + 5]` per level. Row outputs are released as soon as
-    /// their last reader has run; what backward needs stays inside the modules.
-    public func trainingForward(_ images: Tensor) throws -> [Tensor] {
+    /// their last reader has run; what backward needs stays inside the modules. `observe` is
+    /// called with each row's index once its forward is done (per-row timing).
+    public func trainingForward(_ images: Tensor, observe: ((Int) -> Void)? = nil) throws -> [Tensor] {
         AllocatorTuning.configure()
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
@@ -30,17 +31,21 @@ extension Network {
                 throw ShapeError("row \(row.index) (\(row.kindName)): \(error.message)")
             }
             for input in row.inputRows where input >= 0 && lastConsumer[input] == row.index { outputs[input] = nil }
+            observe?(row.index)
         }
         let levels = try detectRow.inputRows.map { index -> Tensor in
             guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
             return value
         }
-        return try detect.trainingForward(levels: levels)
+        let raw = try detect.trainingForward(levels: levels)
+        observe?(detectRow.index)
+        return raw
     }
 
     /// Back-propagates dL/d(raw maps) through every row in reverse, adding each parameter's
     /// gradient to its buffer. A row read by several later rows receives the sum of their gradients.
-    public func backward(rawGradients: [Tensor]) throws {
+    /// `observe` is called with each row's index once its backward is done.
+    public func backward(rawGradients: [Tensor], observe: ((Int) -> Void)? = nil) throws {
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
         }
@@ -52,6 +57,7 @@ extension Network {
         for (input, gradient) in zip(detectRow.inputRows, try detect.backward(rawGradients: rawGradients)) {
             accumulate(gradient, into: input)
         }
+        observe?(detectRow.index)
         for row in rows.dropLast().reversed() {
             guard let outputGradient = gradients[row.index] else {
                 throw ShapeError("row \(row.index) (\(row.kindName)) received no gradient: its output reaches no Detect level")
@@ -64,6 +70,7 @@ extension Network {
                 throw ShapeError("row \(row.index) (\(row.kindName)) backward: \(error.message)")
             }
             for (input, gradient) in zip(row.inputRows, inputGradients) { accumulate(gradient, into: input) }
+            observe?(row.index)
         }
     }
 
