@@ -4,7 +4,7 @@ import XCTest
 /// The micro-kernel convolution against the Float64 definition on the shapes that exercise its
 /// edges: output channels that leave a partial block of four, rows shorter and longer than a
 /// 24-pixel tile, strides whose phase planes have odd sizes, kernels with and without padding,
-/// tiles of one panel, one image per pass; and its epilogue (SiLU, residual) and thread count.
+/// tiles of one panel; and its epilogue (SiLU, residual) and thread count.
 final class PackedConvolutionTests: XCTestCase {
     private let geometries: [Conv2DGeometry] = [
         Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
@@ -25,9 +25,9 @@ final class PackedConvolutionTests: XCTestCase {
         return Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: activation)
     }
 
-    func testMatchesTheDefinitionInLargeAndSmallTilesAndPasses() {
-        let saved = (PackedConvolution.panelBytes, ConvolutionPanels.passBytes)
-        defer { (PackedConvolution.panelBytes, ConvolutionPanels.passBytes) = saved }
+    func testMatchesTheDefinitionInLargeAndSmallTiles() {
+        let saved = PackedConvolution.panelBytes
+        defer { PackedConvolution.panelBytes = saved }
         var n = 0
         for g in geometries {
             for (height, width) in shapes where g.outputSize(height) > 0 && g.outputSize(width) > 0 {
@@ -39,10 +39,10 @@ final class PackedConvolutionTests: XCTestCase {
                                values: testValues(g.outputChannels * g.patchSize, seed: UInt64(1000 + n)))
                 let bias = testValues(g.outputChannels, seed: UInt64(2000 + n))
                 let expected = referenceConvolution(x, w, bias, g)
-                // default tiles; one-panel tiles (several per row, a partial last one) with one image per pass
-                for (panelBytes, passBytes) in [(saved.0, saved.1), (1, 1)] {
+                // default tiles; the smallest tiles (one panel for 1×1 kernels, three phase rows for
+                // spatial ones: several per image, a partial last one)
+                for panelBytes in [saved, 1] {
                     PackedConvolution.panelBytes = panelBytes
-                    ConvolutionPanels.passBytes = passBytes
                     let y = run(x, w, Tensor(shape: [g.outputChannels], values: bias), g)
                     XCTAssertEqual(y.shape, [batch, g.outputChannels, g.outputSize(height), g.outputSize(width)])
                     for (a, b) in zip(y.storage, expected) {

@@ -1,0 +1,167 @@
+/// The input of one tile of a packed convolution, laid out by the worker that computes the tile,
+/// in its own buffer, while it is about to be read from cache.
+///
+/// Spatial kernels: each channel's zero-padded plane is split into its stride² phases, phase
+/// (py, px) holding padded pixels (i·s + py, j·s + px); tap (ky, kx) of output pixel (oy, ox) is
+/// then phase (ky mod s, kx mod s) at (oy + ky/s, ox + kx/s). Outputs are indexed by position
+/// oy·W' + ox over the phase width W', so a 24-position tile reads 24 contiguous floats per
+/// tap, wherever it starts. A tile lays out only the phase rows its positions read (its rows
+/// plus the kernel's reach below them).
+///
+/// 1×1, stride-1, unpadded kernels: the tile's pixels of every channel copied into panels of
+/// `MicroTile.columns` (k-major), the layout `MicroTile.accumulate(k:a:packed:)` reads.
+struct TileInput {
+    let input: FeatureBlock
+    let geometry: Conv2DGeometry
+    /// The 1×1 layout (panels) rather than phase rows.
+    let isPacked: Bool
+    /// Output positions per image: pixels (1×1) or output rows × phase width.
+    let positions: Int
+    let phaseHeight: Int, phaseWidth: Int
+    /// Positions per tile, a multiple of `MicroTile.columns`.
+    let tileLength: Int
+    /// Phase rows one tile's reads span at most, and the scratch strides that follow from it.
+    let rowsPerTile: Int, phaseStride: Int, channelStride: Int
+    /// Floats a worker's scratch buffer needs.
+    let scratchCount: Int
+    /// How far past a position's own phase row/column a tap reads: ((k − 1)/s)·(W' + 1).
+    private let reach: Int
+
+    init(input: FeatureBlock, geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int, panelBytes: Int) {
+        self.input = input
+        geometry = g
+        isPacked = g.isPointwise
+        let columns = MicroTile.columns
+        let s = g.stride
+        if isPacked {
+            (phaseHeight, phaseWidth) = (outputHeight, outputWidth)
+            positions = outputHeight * outputWidth
+            tileLength = min(roundUp(positions, to: columns),
+                             max(columns, panelBytes / (4 * max(g.patchSize, 1)) / columns * columns))
+            (rowsPerTile, phaseStride, channelStride, reach) = (0, 0, 0, 0)
+            scratchCount = g.patchSize * tileLength
+            return
+        }
+        phaseHeight = (input.height + 2 * g.padding + s - 1) / s
+        phaseWidth = (input.width + 2 * g.padding + s - 1) / s
+        positions = outputHeight * phaseWidth
+        reach = (g.kernelSize - 1) / s * (phaseWidth + 1)
+        // at least three rows per tile, so the rows laid out twice (a tile's reach into the
+        // next one's) stay a small share
+        let bytesPerPosition = 4 * input.channels * s * s
+        let budget = max(columns, panelBytes / max(bytesPerPosition, 1) / columns * columns)
+        tileLength = min(roundUp(positions, to: columns), max(budget, roundUp(3 * phaseWidth, to: columns)))
+        rowsPerTile = (tileLength - 1 + reach) / phaseWidth + 2
+        phaseStride = rowsPerTile * phaseWidth
+        channelStride = s * s * phaseStride
+        scratchCount = input.channels * channelStride
+    }
+
+    /// For each k = (c, ky, kx) of a spatial kernel, where its input for a tile's first position
+    /// is relative to what `prepare` returns (position first + j reads j floats further on).
+    func stepOffsets() -> [Int] {
+        let g = geometry
+        guard !isPacked else { return [] }
+        let (kernel, s) = (g.kernelSize, g.stride)
+        var offsets = [Int]()
+        offsets.reserveCapacity(g.patchSize)
+        for channel in 0..<g.inputChannels {
+            for ky in 0..<kernel {
+                for kx in 0..<kernel {
+                    offsets.append(channel * channelStride + ((ky % s) * s + kx % s) * phaseStride
+                                   + (ky / s) * phaseWidth + kx / s)
+                }
+            }
+        }
+        return offsets
+    }
+
+    /// Lays out `positions` of `image` in `scratch` and returns where the micro-kernel reads
+    /// them: panels for 1×1 kernels, the base of the step offsets for spatial ones.
+    func prepare(image: Int, positions range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let source = input.base + image * input.imageStride
+        if isPacked {
+            packPanels(source, pixels: range, into: scratch)
+            return UnsafePointer(scratch)
+        }
+        let firstRow = range.lowerBound / phaseWidth
+        let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
+        let rowCount = lastRead / phaseWidth - firstRow + 1
+        let s = geometry.stride
+        for channel in 0..<input.channels {
+            let plane = source + channel * input.height * input.width
+            for phase in 0..<(s * s) {
+                let target = scratch + channel * channelStride + phase * phaseStride
+                for row in 0..<rowCount {
+                    fillPhaseRow(plane, phaseY: phase / s, phaseX: phase % s, row: firstRow + row,
+                                 into: target + row * phaseWidth)
+                }
+            }
+        }
+        return UnsafePointer(scratch + range.lowerBound - firstRow * phaseWidth)
+    }
+
+    /// Phase (py, px) row `row` of a channel: padded pixels (row·s + py, j·s + px), zero outside
+    /// the input.
+    private func fillPhaseRow(_ plane: UnsafePointer<Float>, phaseY py: Int, phaseX px: Int, row: Int,
+                              into target: UnsafeMutablePointer<Float>) {
+        let (s, padding, width) = (geometry.stride, geometry.padding, input.width)
+        let inputRow = row * s + py - padding
+        guard inputRow >= 0 && inputRow < input.height else {
+            target.update(repeating: 0, count: phaseWidth)
+            return
+        }
+        // phase column j reads input column j·s + px − padding when inside the row
+        let firstColumn = min(phaseWidth, max(0, (padding - px + s - 1) / s))
+        let endColumn = max(firstColumn, min(phaseWidth, (width + padding - px + s - 1) / s))
+        let line = plane + inputRow * width + px - padding
+        for j in 0..<firstColumn { target[j] = 0 }
+        if s == 1 {
+            (target + firstColumn).update(from: line + firstColumn, count: endColumn - firstColumn)
+        } else {
+            var j = firstColumn
+            if s == 2 {
+                // eight outputs from sixteen inputs (the even lanes) while the sixteen lie inside the row
+                let rowEnd = plane + inputRow * width + width
+                while j + 8 <= endColumn && line + j * 2 + 16 <= rowEnd {
+                    let pair = UnsafeRawPointer(line + j * 2).loadUnaligned(as: SIMD16<Float>.self)
+                    UnsafeMutableRawPointer(target + j).storeBytes(of: pair.evenHalf, as: SIMD8<Float>.self)
+                    j += 8
+                }
+            }
+            while j < endColumn {
+                target[j] = line[j * s]
+                j += 1
+            }
+        }
+        for j in endColumn..<phaseWidth { target[j] = 0 }
+    }
+
+    /// 1×1 kernels: panel p holds, for every input channel, the panel's pixels side by side;
+    /// lanes past the last pixel are zero.
+    private func packPanels(_ source: UnsafePointer<Float>, pixels: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+        let columns = MicroTile.columns
+        let plane = input.height * input.width
+        var panel = packed
+        var start = pixels.lowerBound
+        while start < pixels.upperBound {
+            let filled = min(columns, pixels.upperBound - start)
+            for channel in 0..<input.channels {
+                let target = panel + channel * columns
+                let from = source + channel * plane + start
+                var i = 0
+                while i + 8 <= filled {
+                    UnsafeMutableRawPointer(target + i).storeBytes(of: MicroTile.load(from + i), as: SIMD8<Float>.self)
+                    i += 8
+                }
+                while i < filled {
+                    target[i] = from[i]
+                    i += 1
+                }
+                if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
+            }
+            panel += input.channels * columns
+            start += filled
+        }
+    }
+}
