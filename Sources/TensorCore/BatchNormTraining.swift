@@ -14,9 +14,11 @@ public enum BatchNormTraining {
     /// running_mean = momentum·mean_B + (1 − momentum)·running_mean,
     /// running_var = momentum·var_B·N/(N − 1) + (1 − momentum)·running_var (unbiased, N = B·H·W > 1).
     /// YOLOv5's BatchNorm2d has eps 1e-3 and momentum 0.03.
+    /// With an `activation`, the output is f(y) instead, applied piece by piece while y is in
+    /// L1 (the pre-activation is not kept: `backward` with the same activation recomputes it).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor, runningMean: inout Tensor,
                                runningVariance: inout Tensor, epsilon: Float = 1e-3,
-                               momentum: Float = 0.03) -> (output: Tensor, saved: Saved) {
+                               momentum: Float = 0.03, activation: ActivationFunction = .identity) -> (output: Tensor, saved: Saved) {
         precondition(x.shape.count == 4, "batch norm needs NCHW, got \(x.shape)")
         let (batch, channels) = (x.shape[0], x.shape[1])
         let pixels = x.shape[2] * x.shape[3]
@@ -58,7 +60,13 @@ public enum BatchNormTraining {
                                         let offset = (b * channels + c) * pixels
                                         let src = input.baseAddress! + offset
                                         let dst = y.baseAddress! + offset
-                                        for i in 0..<pixels { dst[i] = (src[i] - meanF) * scale + shift }
+                                        var start = 0
+                                        while start < pixels {
+                                            let end = min(pixels, start + activationPiece)
+                                            for i in start..<end { dst[i] = (src[i] - meanF) * scale + shift }
+                                            activation.apply(UnsafeMutableBufferPointer(start: dst + start, count: end - start))
+                                            start = end
+                                        }
                                     }
                                 }
                             }
@@ -77,8 +85,15 @@ public enum BatchNormTraining {
     /// The backward pass of `forward` for dY = `outputGradient`, with x̂ = (x − mean)·invstd:
     /// dβ += Σ dY, dγ += Σ dY·x̂ (accumulated into the given gradients, which start from zeros),
     /// and returns dX = γ·invstd·(dY − Σ dY/N − x̂·Σ(dY·x̂)/N). Sums in Float64 per channel.
+    ///
+    /// With an `activation` (and the batch norm's `bias`), `outputGradient` is the gradient of
+    /// f(y), as `forward` with that activation returned: dY = dZ·f′(y) is formed on the way, y
+    /// recomputed from x exactly as the forward pass computed it.
     public static func backward(_ outputGradient: Tensor, input x: Tensor, weight: Tensor, saved: Saved,
-                                weightGradient: inout Tensor, biasGradient: inout Tensor) -> Tensor {
+                                weightGradient: inout Tensor, biasGradient: inout Tensor,
+                                activation: ActivationFunction = .identity, bias: Tensor? = nil) -> Tensor {
+        precondition(activation == .identity || bias?.elementCount == weight.elementCount,
+                     "the batch norm's bias is needed to recompute the activation's input")
         precondition(outputGradient.shape == x.shape && x.shape.count == 4,
                      "gradient \(outputGradient.shape) and input \(x.shape) differ")
         let (batch, channels) = (x.shape[0], x.shape[1])
@@ -100,7 +115,26 @@ public enum BatchNormTraining {
                                     var sumDy = 0.0, sumDyXhat = 0.0
                                     for b in 0..<batch {
                                         let offset = (b * channels + c) * pixels
-                                        let sums = gradientSums(dy.baseAddress! + offset, input.baseAddress! + offset,
+                                        var g = dy.baseAddress! + offset
+                                        if activation != .identity {
+                                            // dY = dZ·f′(y) into dX's place, read again below
+                                            let scale = weight.storage[c] * invStd, shift = bias!.storage[c]
+                                            let src = input.baseAddress! + offset, out = dxOut.baseAddress! + offset
+                                            if activation == .silu {
+                                                // ActivationFunction.backward's SiLU arithmetic, so the same values
+                                                for i in 0..<pixels {
+                                                    let y = (src[i] - meanF) * scale + shift
+                                                    let sigma = 1 / (1 + fastExp(-y))
+                                                    out[i] = g[i] * (sigma * (1 + y * (1 - sigma)))
+                                                }
+                                            } else {
+                                                for i in 0..<pixels {
+                                                    out[i] = g[i] * activation.derivative((src[i] - meanF) * scale + shift)
+                                                }
+                                            }
+                                            g = UnsafePointer(out)
+                                        }
+                                        let sums = gradientSums(g, input.baseAddress! + offset,
                                                                 count: pixels, mean: meanF, inverseStd: invStd)
                                         sumDy += sums.dy
                                         sumDyXhat += sums.dyXhat
@@ -112,8 +146,9 @@ public enum BatchNormTraining {
                                     let scale = weight.storage[c] * invStd
                                     for b in 0..<batch {
                                         let offset = (b * channels + c) * pixels
-                                        let g = dy.baseAddress! + offset, src = input.baseAddress! + offset
                                         let out = dxOut.baseAddress! + offset
+                                        let g = activation == .identity ? dy.baseAddress! + offset : UnsafePointer(out)
+                                        let src = input.baseAddress! + offset
                                         for i in 0..<pixels {
                                             let xHat = (src[i] - meanF) * invStd
                                             out[i] = scale * (g[i] - meanDy - xHat * meanDyXhat)
@@ -128,6 +163,9 @@ public enum BatchNormTraining {
         }
         return dx
     }
+
+    /// Floats normalised and then activated at a time (in L1).
+    static let activationPiece = 2048
 
     /// Σ (x − mean)² over a plane in Float64, four independent partial sums (so the loop is not
     /// one long chain of dependent additions).

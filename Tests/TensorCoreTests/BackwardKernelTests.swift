@@ -332,6 +332,38 @@ final class BackwardKernelTests: XCTestCase {
         assertClose(dBeta.storage, fdB.map { 2 * $0 }, tolerance: 2e-5, "dβ accumulated")
     }
 
+    /// Batch norm with the activation folded into its passes gives, bit for bit, what batch norm
+    /// then the activation gives, forward and backward (the backward recomputing the
+    /// pre-activation), for SiLU and for an activation without a special case.
+    func testBatchNormWithActivationEqualsBatchNormThenActivation() {
+        let shape = [2, 3, 5, 700]  // planes longer than one activation piece
+        let count = shape.reduce(1, *)
+        let x = Tensor(shape: shape, values: testValues(count, seed: 84).map { $0 * 3 })
+        let gamma = Tensor(shape: [3], values: testValues(3, seed: 85).map { $0 + 1.5 })
+        let beta = Tensor(shape: [3], values: testValues(3, seed: 86))
+        let dz = Tensor(shape: shape, values: testValues(count, seed: 87))
+        for activation in [ActivationFunction.silu, .leakyReLU(negativeSlope: 0.1)] {
+            var (mean1, variance1) = (Tensor(shape: [3]), Tensor(shape: [3], repeating: 1))
+            var (mean2, variance2) = (mean1, variance1)
+            let (y, saved) = BatchNormTraining.forward(x, weight: gamma, bias: beta, runningMean: &mean1, runningVariance: &variance1)
+            let (z, savedFused) = BatchNormTraining.forward(x, weight: gamma, bias: beta, runningMean: &mean2,
+                                                            runningVariance: &variance2, activation: activation)
+            XCTAssertEqual(z.storage, activation.applied(y).storage, "\(activation)")
+            XCTAssertEqual(savedFused, saved)
+            XCTAssertEqual(mean2, mean1)
+            XCTAssertEqual(variance2, variance1)
+            var (dGamma1, dBeta1) = (Tensor(shape: [3]), Tensor(shape: [3]))
+            var (dGamma2, dBeta2) = (Tensor(shape: [3]), Tensor(shape: [3]))
+            let separate = BatchNormTraining.backward(activation.backward(dz, input: y), input: x, weight: gamma, saved: saved,
+                                                      weightGradient: &dGamma1, biasGradient: &dBeta1)
+            let fused = BatchNormTraining.backward(dz, input: x, weight: gamma, saved: saved, weightGradient: &dGamma2,
+                                                   biasGradient: &dBeta2, activation: activation, bias: beta)
+            XCTAssertEqual(fused.storage, separate.storage, "\(activation)")
+            XCTAssertEqual(dGamma2, dGamma1)
+            XCTAssertEqual(dBeta2, dBeta1)
+        }
+    }
+
     func testBatchNormTrainingUpdatesRunningStatisticsAsPyTorch() {
         // channel 0: 1, 2 | 3, 4 → mean 2.5, biased var 1.25, unbiased 5/3
         // channel 1: 0, 0 | 2, −2 → mean 0, biased var 2, unbiased 8/3   (N = B·H·W = 4)

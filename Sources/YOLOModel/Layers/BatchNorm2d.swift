@@ -40,11 +40,7 @@ public final class BatchNorm2d: Module {
         guard input.shape.count == 4, input.shape[1] == channels else {
             throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
         }
-        if training {
-            var output = try normaliseWithBatchStatistics(input).output
-            output.storage.withUnsafeMutableBufferPointer { activation.apply($0) }
-            return output
-        }
+        if training { return try normaliseWithBatchStatistics(input, activation: activation).output }
         var output = input
         BatchNorm.inference(&output, weight: weight, bias: bias, runningMean: runningMean,
                             runningVariance: runningVariance, epsilon: Self.epsilon, activation: activation)
@@ -55,34 +51,42 @@ public final class BatchNorm2d: Module {
         try trainingForward(try singleTensor(inputs))
     }
 
-    /// Normalises with the batch statistics (updating the running ones) and keeps the input and
-    /// statistics for `backward`; the activation, if any, is the caller's.
-    public func trainingForward(_ input: Tensor) throws -> Tensor {
+    /// Normalises with the batch statistics (updating the running ones), applies `activation`
+    /// in the same pass, and keeps the input and statistics for `backward` (which must then be
+    /// given the same activation).
+    public func trainingForward(_ input: Tensor, activation: ActivationFunction = .identity) throws -> Tensor {
         guard training else {
             throw ShapeError("batch norm backward needs training mode (call setTraining(true) first)")
         }
         guard input.shape.count == 4, input.shape[1] == channels else {
             throw ShapeError("batch norm expects \(channels) channels, got shape \(input.shape)")
         }
-        let (output, statistics) = try normaliseWithBatchStatistics(input)
+        let (output, statistics) = try normaliseWithBatchStatistics(input, activation: activation)
         savedInput = input
         savedStatistics = statistics
         return output
     }
 
     /// Training-mode normalisation: batch statistics, running averages and the batch counter updated.
-    private func normaliseWithBatchStatistics(_ input: Tensor) throws -> (output: Tensor, saved: BatchNormTraining.Saved) {
+    private func normaliseWithBatchStatistics(_ input: Tensor, activation: ActivationFunction) throws
+        -> (output: Tensor, saved: BatchNormTraining.Saved) {
         guard input.elementCount / max(1, channels) > 1 else {
             throw ShapeError("batch norm in training mode needs more than one value per channel, got shape \(input.shape)")
         }
         let result = BatchNormTraining.forward(input, weight: weight, bias: bias, runningMean: &runningMean,
                                                runningVariance: &runningVariance, epsilon: Self.epsilon,
-                                               momentum: Self.momentum)
+                                               momentum: Self.momentum, activation: activation)
         batchesTracked = Tensor(shape: [], values: [(batchesTracked.storage.first ?? 0) + 1])
         return result
     }
 
     public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
+        try backward(outputGradient, activation: .identity)
+    }
+
+    /// The backward of `trainingForward(_:activation:)`: `outputGradient` is the activation
+    /// output's gradient.
+    public func backward(_ outputGradient: Tensor, activation: ActivationFunction) throws -> [Tensor] {
         let input = try saved(savedInput, "input")
         let statistics = try saved(savedStatistics, "batch statistics")
         savedInput = nil
@@ -90,7 +94,8 @@ public final class BatchNorm2d: Module {
         var dGamma = weightGradient ?? Tensor(shape: [channels])
         var dBeta = biasGradient ?? Tensor(shape: [channels])
         let dx = BatchNormTraining.backward(outputGradient, input: input, weight: weight, saved: statistics,
-                                            weightGradient: &dGamma, biasGradient: &dBeta)
+                                            weightGradient: &dGamma, biasGradient: &dBeta,
+                                            activation: activation, bias: bias)
         weightGradient = dGamma
         biasGradient = dBeta
         return [dx]

@@ -50,26 +50,17 @@ public final class ConvBlock: Module {
     }
 
     /// The pre-activation values the activation's backward needs.
-    private var savedPreActivation: Tensor?
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
         guard !isFused else { throw ShapeError("a fused Conv block cannot be trained (its batch norm is folded)") }
-        let y = try bn.trainingForward(try conv.trainingForward(inputs))
-        let function = activationFunction
-        guard function != .identity else { return y }
-        savedPreActivation = y
-        return function.applied(y)
+        // batch norm and activation in one pass; backward recomputes the pre-activation
+        return try bn.trainingForward(try conv.trainingForward(inputs), activation: activationFunction)
     }
 
     public func skipInputGradient() { conv.skipInputGradient() }
 
     public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
-        var gradient = outputGradient
-        if let preActivation = savedPreActivation {
-            gradient = activationFunction.backward(outputGradient, input: preActivation)
-            savedPreActivation = nil
-        }
-        return try conv.backward(try bn.backward(gradient)[0])
+        try conv.backward(try bn.backward(outputGradient, activation: activationFunction)[0])
     }
 
     public func outputShape(for inputs: [FeatureShape], flops: inout FLOPCounter) throws -> FeatureShape {
