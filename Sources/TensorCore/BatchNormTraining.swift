@@ -40,13 +40,13 @@ public enum BatchNormTraining {
                                 for c in range {
                                     var sum = 0.0
                                     for b in 0..<batch {
-                                        sum += Conv2DBackward.sumOfPlane(input.baseAddress! + (b * channels + c) * pixels,
+                                        sum += PlaneSums.sum(input.baseAddress! + (b * channels + c) * pixels,
                                                                          count: pixels)
                                     }
                                     let m = sum / Double(count)
                                     var squares = 0.0
                                     for b in 0..<batch {
-                                        squares += squaredDeviations(input.baseAddress! + (b * channels + c) * pixels,
+                                        squares += PlaneSums.squaredDeviations(input.baseAddress! + (b * channels + c) * pixels,
                                                                      count: pixels, mean: m)
                                     }
                                     let invStd = Float(1 / (squares / Double(count) + Double(epsilon)).squareRoot())
@@ -134,7 +134,7 @@ public enum BatchNormTraining {
                                             }
                                             g = UnsafePointer(out)
                                         }
-                                        let sums = gradientSums(g, input.baseAddress! + offset,
+                                        let sums = PlaneSums.gradientSums(g, input.baseAddress! + offset,
                                                                 count: pixels, mean: meanF, inverseStd: invStd)
                                         sumDy += sums.dy
                                         sumDyXhat += sums.dyXhat
@@ -166,50 +166,4 @@ public enum BatchNormTraining {
 
     /// Floats normalised and then activated at a time (in L1).
     static let activationPiece = 2048
-
-    /// Σ (x − mean)² over a plane in Float64, four independent partial sums (so the loop is not
-    /// one long chain of dependent additions).
-    @inline(__always)
-    static func squaredDeviations(_ plane: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
-        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-        var i = 0
-        while i + 4 <= count {
-            let (d0, d1) = (Double(plane[i]) - mean, Double(plane[i + 1]) - mean)
-            let (d2, d3) = (Double(plane[i + 2]) - mean, Double(plane[i + 3]) - mean)
-            s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3
-            i += 4
-        }
-        while i < count {
-            let d = Double(plane[i]) - mean
-            s0 += d * d
-            i += 1
-        }
-        return (s0 + s1) + (s2 + s3)
-    }
-
-    /// Σ dY and Σ dY·x̂ over a plane in Float64 (x̂ = (x − mean)·invstd in Float32), four partial
-    /// sums each.
-    @inline(__always)
-    static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float,
-                             inverseStd: Float) -> (dy: Double, dyXhat: Double) {
-        var (a0, a1, a2, a3) = (0.0, 0.0, 0.0, 0.0)
-        var (b0, b1, b2, b3) = (0.0, 0.0, 0.0, 0.0)
-        var i = 0
-        while i + 4 <= count {
-            let (g0, g1, g2, g3) = (Double(dy[i]), Double(dy[i + 1]), Double(dy[i + 2]), Double(dy[i + 3]))
-            a0 += g0; a1 += g1; a2 += g2; a3 += g3
-            b0 += g0 * Double((x[i] - mean) * inverseStd)
-            b1 += g1 * Double((x[i + 1] - mean) * inverseStd)
-            b2 += g2 * Double((x[i + 2] - mean) * inverseStd)
-            b3 += g3 * Double((x[i + 3] - mean) * inverseStd)
-            i += 4
-        }
-        while i < count {
-            let g = Double(dy[i])
-            a0 += g
-            b0 += g * Double((x[i] - mean) * inverseStd)
-            i += 1
-        }
-        return ((a0 + a1) + (a2 + a3), (b0 + b1) + (b2 + b3))
-    }
 }

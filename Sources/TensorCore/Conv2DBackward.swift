@@ -136,26 +136,13 @@ public enum Conv2DBackward {
                         var sum = 0.0
                         for b in 0..<batch {
                             let plane = dy.baseAddress! + (b * channels + c) * pixels
-                            sum += sumOfPlane(plane, count: pixels)
+                            sum += PlaneSums.sum(plane, count: pixels)
                         }
                         db[c] += Float(sum)
                     }
                 }
             }
         }
-    }
-
-    /// Σ plane in Float64, four independent partial sums.
-    @inline(__always)
-    static func sumOfPlane(_ plane: UnsafePointer<Float>, count: Int) -> Double {
-        var (s0, s1, s2, s3) = (0.0, 0.0, 0.0, 0.0)
-        var i = 0
-        while i + 4 <= count {
-            s0 += Double(plane[i]); s1 += Double(plane[i + 1]); s2 += Double(plane[i + 2]); s3 += Double(plane[i + 3])
-            i += 4
-        }
-        while i < count { s0 += Double(plane[i]); i += 1 }
-        return (s0 + s1) + (s2 + s3)
     }
 
     private static func check(_ dy: Tensor, geometry g: Conv2DGeometry, inputHeight: Int, inputWidth: Int)
