@@ -95,25 +95,29 @@ extension ActivationFunction {
     /// convolution epilogue (the tail through a padded vector); false for other activations.
     func applyVectorised(_ buffer: UnsafeMutableBufferPointer<Float>) -> Bool {
         guard let base = buffer.baseAddress else { return true }
-        let function: (SIMD8<Float>) -> SIMD8<Float>
         switch self {
-        case .silu: function = Self.silu
-        case .sigmoid: function = Self.sigmoid
+        case .silu: Self.transform(base, count: buffer.count, Self.silu)
+        case .sigmoid: Self.transform(base, count: buffer.count, Self.sigmoid)
         default: return false
         }
-        let count = buffer.count
+        return true
+    }
+
+    /// values[i] = function(values[i]), eight lanes at a time (the tail through a padded vector).
+    @inline(__always)
+    private static func transform(_ values: UnsafeMutablePointer<Float>, count: Int,
+                                  _ function: (SIMD8<Float>) -> SIMD8<Float>) {
         var i = 0
         while i + 8 <= count {
-            let raw = UnsafeMutableRawPointer(base + i)
+            let raw = UnsafeMutableRawPointer(values + i)
             raw.storeBytes(of: function(raw.loadUnaligned(as: SIMD8<Float>.self)), as: SIMD8<Float>.self)
             i += 8
         }
         if i < count {
             var tail = SIMD8<Float>()
-            for lane in 0..<(count - i) { tail[lane] = base[i + lane] }
+            for lane in 0..<(count - i) { tail[lane] = values[i + lane] }
             tail = function(tail)
-            for lane in 0..<(count - i) { base[i + lane] = tail[lane] }
+            for lane in 0..<(count - i) { values[i + lane] = tail[lane] }
         }
-        return true
     }
 }

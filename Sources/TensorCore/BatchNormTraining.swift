@@ -149,10 +149,8 @@ public enum BatchNormTraining {
                                         let out = dxOut.baseAddress! + offset
                                         let g = activation == .identity ? dy.baseAddress! + offset : UnsafePointer(out)
                                         let src = input.baseAddress! + offset
-                                        for i in 0..<pixels {
-                                            let xHat = (src[i] - meanF) * invStd
-                                            out[i] = scale * (g[i] - meanDy - xHat * meanDyXhat)
-                                        }
+                                        inputGradient(g, src, into: out, count: pixels, mean: meanF, inverseStd: invStd,
+                                                      scale: scale, meanDy: meanDy, meanDyXhat: meanDyXhat)
                                     }
                                 }
                             }
@@ -162,6 +160,26 @@ public enum BatchNormTraining {
             }
         }
         return dx
+    }
+
+    /// dx = scale·(dy − mean(dY) − x̂·mean(dY·x̂)), eight lanes at a time: `dy` may be `dx` itself
+    /// (the fused activation's dY), which keeps the compiler from vectorising the plain loop.
+    @inline(__always)
+    private static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
+                                      count: Int, mean: Float, inverseStd: Float, scale: Float, meanDy: Float,
+                                      meanDyXhat: Float) {
+        var i = 0
+        while i + 8 <= count {
+            let xHat = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mean) * inverseStd
+            let g = UnsafeRawPointer(dy + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dx + i).storeBytes(of: scale * (g - meanDy - xHat * meanDyXhat), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            let xHat = (x[i] - mean) * inverseStd
+            dx[i] = scale * (dy[i] - meanDy - xHat * meanDyXhat)
+            i += 1
+        }
     }
 
     /// Floats normalised and then activated at a time (in L1).
