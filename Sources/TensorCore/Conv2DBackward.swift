@@ -81,10 +81,21 @@ public enum Conv2DBackward {
                     // im2col in tiles of whole output rows that stay in cache while the GEMM reads
                     // them; the image's product accumulates over its tiles (beta 1 after the first)
                     let tileRows = tileRowCount(g, outH: outH, outW: outW)
+                    let tiled = Conv2D.usesPackedKernel
+                        ? TileWeightGradient(input: FeatureBlock(x.baseAddress!, batch: batch, channels: g.inputChannels,
+                                                                 height: height, width: width),
+                                             geometry: g, outputHeight: outH, outputWidth: outW)
+                        : nil
                     Parallel.distribute(batch) { next in
-                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * tileRows * outW)
+                        let columns = UnsafeMutablePointer<Float>.allocate(
+                            capacity: tiled?.scratchCount ?? (direct ? 1 : g.patchSize * tileRows * outW))
                         defer { columns.deallocate() }
                         while let b = next() {
+                            if let tiled {
+                                tiled.compute(image: b, outputGradient: dy.baseAddress!, into: perImage + b * weightCount,
+                                              scratch: columns)
+                                continue
+                            }
                             for group in 0..<g.groups {
                                 let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
                                 let xGroup = x.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width

@@ -279,6 +279,39 @@ final class BackwardKernelTests: XCTestCase {
         XCTAssertNil(TransposedConvolution(Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1)))
     }
 
+    /// The tiled weight-gradient kernel gives the weight gradient im2col + sgemm gives, on layers
+    /// with enough positions per tile for it to be used: partial blocks of output channels and
+    /// of taps (5 channels, 3·9 = 27 taps), 1×1 with a pixel count that is not a multiple of eight,
+    /// stride 2 through phase rows, and the 6×6 stride-2 stem.
+    func testTiledWeightGradientEqualsIm2ColGEMM() {
+        let saved = Conv2D.usesPackedKernel
+        defer { Conv2D.usesPackedKernel = saved }
+        let (batch, height, width) = (2, 41, 46)
+        for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
+                       Conv2DGeometry(inputChannels: 6, outputChannels: 8, kernelSize: 1),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1),
+                       Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2)].enumerated() {
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                           values: testValues(batch * g.inputChannels * height * width, seed: UInt64(130 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
+                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(140 + n)))
+            let tiled = x.storage.withUnsafeBufferPointer {
+                TileWeightGradient(input: FeatureBlock($0.baseAddress!, batch: batch, channels: g.inputChannels, height: height,
+                                                       width: width), geometry: g, outputHeight: outH, outputWidth: outW)
+            }
+            XCTAssertNotNil(tiled, "case \(n) should take the tiled kernel")
+            var gradients: [[Float]] = []
+            for packed in [true, false] {
+                Conv2D.usesPackedKernel = packed
+                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize])
+                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+                gradients.append(dw.storage)
+            }
+            assertClose(gradients[0], gradients[1].map(Double.init), tolerance: 1e-4, "case \(n)")
+        }
+    }
+
     func testConvolutionParameterGradientsAccumulate() {
         let g = Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)
         let x = Tensor(shape: [2, 4, 7, 6], values: testValues(2 * 4 * 42, seed: 70))
