@@ -33,10 +33,16 @@ public struct LossResult: Sendable {
         self.iou = iou
         self.alpha = alpha
         gradients = zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
-            var tensor = Tensor(shape: shape)
+            // zeros and objectness written in one pass over the (large) map, shared across cores
+            var tensor = Tensor(uninitializedShape: shape)
             let no = shape[4]
             tensor.storage.withUnsafeMutableBufferPointer { g in
-                for (cell, value) in parts.1.enumerated() { g[cell * no + 4] = Float(value) }
+                parts.1.withUnsafeBufferPointer { objectness in
+                    Parallel.forEach(objectness.count, minimumChunk: 1024) { cells in
+                        (g.baseAddress! + cells.lowerBound * no).update(repeating: 0, count: cells.count * no)
+                        for cell in cells { g[cell * no + 4] = Float(objectness[cell]) }
+                    }
+                }
                 for (index, value) in parts.0 { g[index] = Float(value) }
             }
             return tensor

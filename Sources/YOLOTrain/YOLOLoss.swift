@@ -116,14 +116,33 @@ public struct YOLOLoss: Sendable {
                 lbox += boxSum / Double(n)
                 if classCount > 1 { lcls += classSum / Double(n * classCount) }
             }
-            var objectSum = 0.0
+            // every cell's objectness, in chunks shared across cores; the chunk sums are added in
+            // chunk order, so the total does not depend on the thread count
             let gObject = gains.obj * scale * balance[level] / Double(tobj.count)
             var objectGradient = [Double](repeating: 0, count: tobj.count)
-            for cell in tobj.indices {
-                let term = objectLoss.evaluate(logit: p(cell * no + 4), target: tobj[cell])
-                objectSum += term.loss
-                objectGradient[cell] = gObject * term.derivative
+            let chunk = 4096
+            var chunkSums = [Double](repeating: 0, count: (tobj.count + chunk - 1) / chunk)
+            let logits = predictions.column(level, 4, stride: no)
+            logits.withUnsafeBufferPointer { logits in
+            tobj.withUnsafeBufferPointer { objectTargets in
+                objectGradient.withUnsafeMutableBufferPointer { gradient in
+                    chunkSums.withUnsafeMutableBufferPointer { sums in
+                        Parallel.forEach(sums.count) { chunks in
+                            for index in chunks {
+                                var sum = 0.0
+                                for cell in (index * chunk)..<min(objectTargets.count, (index + 1) * chunk) {
+                                    let term = objectLoss.evaluate(logit: logits[cell], target: objectTargets[cell])
+                                    sum += term.loss
+                                    gradient[cell] = gObject * term.derivative
+                                }
+                                sums[index] = sum
+                            }
+                        }
+                    }
+                }
             }
+            }
+            let objectSum = chunkSums.reduce(0, +)
             objectGradients.append(objectGradient)
             lobj += balance[level] * objectSum / Double(tobj.count)
             ious.append(levelIou)
@@ -142,6 +161,8 @@ public struct YOLOLoss: Sendable {
 protocol LossPredictions {
     func value(_ level: Int, _ index: Int) -> Double
     func count(_ level: Int) -> Int
+    /// Entry `offset` of every row of `stride` values (the objectness logits), in one pass.
+    func column(_ level: Int, _ offset: Int, stride: Int) -> [Double]
 }
 
 /// The network's float32 maps, read where they lie.
@@ -149,6 +170,11 @@ struct FloatPredictions: LossPredictions {
     let levels: [[Float]]
     func value(_ level: Int, _ index: Int) -> Double { Double(levels[level][index]) }
     func count(_ level: Int) -> Int { levels[level].count }
+    func column(_ level: Int, _ offset: Int, stride: Int) -> [Double] {
+        levels[level].withUnsafeBufferPointer { values in
+            (0..<(values.count / stride)).map { Double(values[$0 * stride + offset]) }
+        }
+    }
 }
 
 /// Double-precision values (finite-difference checks perturb them below float resolution).
@@ -156,4 +182,7 @@ struct DoublePredictions: LossPredictions {
     let levels: [[Double]]
     func value(_ level: Int, _ index: Int) -> Double { levels[level][index] }
     func count(_ level: Int) -> Int { levels[level].count }
+    func column(_ level: Int, _ offset: Int, stride: Int) -> [Double] {
+        (0..<(levels[level].count / stride)).map { levels[level][$0 * stride + offset] }
+    }
 }
