@@ -137,6 +137,36 @@ final class KernelTests: XCTestCase {
         for (a, b) in zip(fused.storage, separate.storage) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
+    /// Stride-1 max pooling (row pass then column pass, eight lanes at a time inside the rows)
+    /// equals the k×k scan PyTorch's kernel does, NaN propagating, on rows shorter and longer
+    /// than eight and at every kernel size SPP/SPPF use.
+    func testSeparableMaxPoolEqualsTheWindowScan() {
+        for (k, (height, width)) in [(5, (13, 40)), (3, (6, 5)), (9, (11, 29)), (13, (20, 20)), (5, (7, 8))] {
+            let p = k / 2
+            var values = testValues(2 * 3 * height * width, seed: UInt64(900 + k))
+            values[7] = .nan
+            values[40] = -.infinity
+            let x = Tensor(shape: [2, 3, height, width], values: values)
+            let pooled = MaxPool.forward(x, kernelSize: k, stride: 1, padding: p)
+            XCTAssertEqual(pooled.shape, x.shape)
+            for plane in 0..<6 {
+                for oy in 0..<height {
+                    for ox in 0..<width {
+                        var best = -Float.infinity
+                        for iy in max(0, oy - p)..<min(height, oy - p + k) {
+                            for ix in max(0, ox - p)..<min(width, ox - p + k) {
+                                let v = values[(plane * height + iy) * width + ix]
+                                if v > best || v.isNaN { best = v }
+                            }
+                        }
+                        let got = pooled.storage[(plane * height + oy) * width + ox]
+                        XCTAssertTrue(got == best || (got.isNaN && best.isNaN), "k \(k) at \(plane), \(oy), \(ox): \(got) vs \(best)")
+                    }
+                }
+            }
+        }
+    }
+
     func testMaxPoolPadsWithMinusInfinityAndUpsampleRepeats() {
         let x = Tensor(shape: [1, 1, 3, 3], values: [-1, -2, -3, -4, -5, -6, -7, -8, -9])
         let pooled = MaxPool.forward(x, kernelSize: 3, stride: 1, padding: 1)
