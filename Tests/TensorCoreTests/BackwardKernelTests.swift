@@ -487,6 +487,13 @@ final class BackwardKernelTests: XCTestCase {
         dx = MaxPool.backward(Tensor(shape: [1, 1, 1, 1], values: [1]),
                               input: Tensor(shape: [1, 1, 2, 2], repeating: -.infinity), kernelSize: 2, stride: 2, padding: 0)
         XCTAssertEqual(dx.storage, [1, 0, 0, 0])
+        // NaNs win over any value, and a later NaN over an earlier one (stride 1 and 2)
+        for stride in [1, 2] {
+            dx = MaxPool.backward(Tensor(shape: [1, 1, 1, 1], values: [1]),
+                                  input: Tensor(shape: [1, 1, 2, 2], values: [.nan, 9, .nan, 3]), kernelSize: 2, stride: stride,
+                                  padding: 0)
+            XCTAssertEqual(dx.storage, [0, 0, 1, 0])
+        }
     }
 
     func testNearestUpsampleGradientMatchesFiniteDifferences() {
