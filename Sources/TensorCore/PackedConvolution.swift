@@ -120,7 +120,7 @@ public enum PackedConvolution {
         init(tiles: Int, blocks: Int) {
             self.tiles = tiles
             self.blocks = blocks
-            let wanted = 4 * Parallel.width
+            let wanted = 2 * Parallel.width
             splits = min(blocks, max(1, (wanted + tiles - 1) / tiles))
             blocksPerItem = (blocks + splits - 1) / splits
         }
