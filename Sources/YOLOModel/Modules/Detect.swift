@@ -168,14 +168,31 @@ extension Detect {
                     for pair in pairs {
                         let planes = src.baseAddress! + pair * no * cells
                         let rows = dst.baseAddress! + pair * cells * no
-                        for k in 0..<no {
-                            for cell in 0..<cells { rows[cell * no + k] = planes[k * cells + cell] }
-                        }
+                        Self.transpose(planes, rowCount: no, rowLength: cells, into: rows)
                     }
                 }
             }
         }
         return raw
+    }
+
+    /// target[j·rowCount + i] = source[i·rowLength + j]: eight source rows at a time, so each
+    /// column is read from eight rows in L1 and written as one eight-float vector.
+    static func transpose(_ source: UnsafePointer<Float>, rowCount: Int, rowLength: Int,
+                          into target: UnsafeMutablePointer<Float>) {
+        var first = 0
+        while first + 8 <= rowCount {
+            let block = source + first * rowLength
+            for j in 0..<rowLength {
+                var column = SIMD8<Float>()
+                for lane in 0..<8 { column[lane] = block[lane * rowLength + j] }
+                UnsafeMutableRawPointer(target + j * rowCount + first).storeBytes(of: column, as: SIMD8<Float>.self)
+            }
+            first += 8
+        }
+        for i in first..<rowCount {
+            for j in 0..<rowLength { target[j * rowCount + i] = source[i * rowLength + j] }
+        }
     }
 
     /// [b, na, ny, nx, no] → [b, na·no, ny, nx], the inverse of `headToRaw`.
@@ -189,9 +206,7 @@ extension Detect {
                     for pair in pairs {
                         let rows = src.baseAddress! + pair * cells * no
                         let planes = dst.baseAddress! + pair * no * cells
-                        for k in 0..<no {
-                            for cell in 0..<cells { planes[k * cells + cell] = rows[cell * no + k] }
-                        }
+                        Self.transpose(rows, rowCount: cells, rowLength: no, into: planes)
                     }
                 }
             }
