@@ -43,40 +43,6 @@ final class BackwardKernelTests: XCTestCase {
                                  file: file, line: line)
     }
 
-    /// out[b, o, y, x] = Σ w[o, i, ky, kx] · in[b, g·cin + i, y·s − p + ky·d, x·s − p + kx·d] + bias[o]
-    private func convolution64(_ x: [Double], batch: Int, height: Int, width: Int, _ w: [Double], _ bias: [Double]?,
-                               _ g: Conv2DGeometry) -> [Double] {
-        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
-        let inPerGroup = g.inputChannels / g.groups, outPerGroup = g.outputChannels / g.groups
-        let k = g.kernelSize
-        var out = [Double](repeating: 0, count: batch * g.outputChannels * outH * outW)
-        for b in 0..<batch {
-            for o in 0..<g.outputChannels {
-                let group = o / outPerGroup
-                for oy in 0..<outH {
-                    for ox in 0..<outW {
-                        var sum = bias?[o] ?? 0
-                        for i in 0..<inPerGroup {
-                            let c = group * inPerGroup + i
-                            for ky in 0..<k {
-                                let iy = oy * g.stride - g.padding + ky * g.dilation
-                                guard iy >= 0, iy < height else { continue }
-                                for kx in 0..<k {
-                                    let ix = ox * g.stride - g.padding + kx * g.dilation
-                                    guard ix >= 0, ix < width else { continue }
-                                    sum += w[((o * inPerGroup + i) * k + ky) * k + kx]
-                                        * x[((b * g.inputChannels + c) * height + iy) * width + ix]
-                                }
-                            }
-                        }
-                        out[((b * g.outputChannels + o) * outH + oy) * outW + ox] = sum
-                    }
-                }
-            }
-        }
-        return out
-    }
-
     /// Training-mode batch norm: batch mean and biased variance per channel.
     private func batchNorm64(_ x: [Double], shape: [Int], gamma: [Double], beta: [Double], epsilon: Double) -> [Double] {
         let (batch, channels, pixels) = (shape[0], shape[1], shape[2] * shape[3])
