@@ -57,16 +57,38 @@ struct MicroTile {
         }
     }
 
-    @inline(__always)
+    /// The activation on every accumulator. SiLU, the one nearly every convolution uses, is
+    /// applied by `applySiLU` inline at the call site, in registers; a switch over all the
+    /// activations is too large for the compiler to inline, and calling it costs every
+    /// accumulator a store and a load.
+    @_transparent
     mutating func activate(_ activation: ActivationFunction) {
         switch activation {
+        case .silu: applySiLU()
         case .identity: break
-        case .silu:
-            // spelt out so the exp polynomial is inlined into the tile, not called per vector
-            c00 = ActivationFunction.silu(c00); c01 = ActivationFunction.silu(c01); c02 = ActivationFunction.silu(c02)
-            c10 = ActivationFunction.silu(c10); c11 = ActivationFunction.silu(c11); c12 = ActivationFunction.silu(c12)
-            c20 = ActivationFunction.silu(c20); c21 = ActivationFunction.silu(c21); c22 = ActivationFunction.silu(c22)
-            c30 = ActivationFunction.silu(c30); c31 = ActivationFunction.silu(c31); c32 = ActivationFunction.silu(c32)
+        default: activateOther(activation)
+        }
+    }
+
+    @_transparent
+    mutating func applySiLU() {
+        // spelt out so the exp polynomial is inlined into the tile, not called per vector
+        c00 = ActivationFunction.silu(c00); c01 = ActivationFunction.silu(c01); c02 = ActivationFunction.silu(c02)
+        c10 = ActivationFunction.silu(c10); c11 = ActivationFunction.silu(c11); c12 = ActivationFunction.silu(c12)
+        c20 = ActivationFunction.silu(c20); c21 = ActivationFunction.silu(c21); c22 = ActivationFunction.silu(c22)
+        c30 = ActivationFunction.silu(c30); c31 = ActivationFunction.silu(c31); c32 = ActivationFunction.silu(c32)
+    }
+
+    @inline(never)
+    mutating func activateOther(_ activation: ActivationFunction) {
+        switch activation {
+        case .identity: break
+        case .silu: applySiLU()
+        case .sigmoid:
+            c00 = ActivationFunction.sigmoid(c00); c01 = ActivationFunction.sigmoid(c01); c02 = ActivationFunction.sigmoid(c02)
+            c10 = ActivationFunction.sigmoid(c10); c11 = ActivationFunction.sigmoid(c11); c12 = ActivationFunction.sigmoid(c12)
+            c20 = ActivationFunction.sigmoid(c20); c21 = ActivationFunction.sigmoid(c21); c22 = ActivationFunction.sigmoid(c22)
+            c30 = ActivationFunction.sigmoid(c30); c31 = ActivationFunction.sigmoid(c31); c32 = ActivationFunction.sigmoid(c32)
         default:
             c00 = activation.apply(c00); c01 = activation.apply(c01); c02 = activation.apply(c02)
             c10 = activation.apply(c10); c11 = activation.apply(c11); c12 = activation.apply(c12)

@@ -18,28 +18,57 @@ public enum PackedConvolution {
     /// `outputImageStride` floats apart.
     static func run(input: FeatureBlock, weights: PackedConvolutionWeights, geometry g: Conv2DGeometry,
                     output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
+        run(input: input, weights: weights, geometry: g, output: output, outputImageStride: outputImageStride,
+            epilogue: epilogue, consume: nil)
+    }
+
+    /// A 1×1 convolution (stride 1, no padding) whose output never becomes a map: each tile of
+    /// positions is computed into its worker's buffer, `tileStride` floats per output channel,
+    /// and handed to `consume(image, positions, tile, tileStride)` while it is in cache, on that
+    /// worker (for consumers that want the values in another layout, such as Detect's rows).
+    public static func pointwiseTiles(
+        input: FeatureBlock, weights: PackedConvolutionWeights, bias: [Float]?, activation: ActivationFunction,
+        consume: (_ image: Int, _ positions: Range<Int>, _ tile: UnsafePointer<Float>, _ tileStride: Int) -> Void
+    ) {
+        let g = Conv2DGeometry(inputChannels: input.channels, outputChannels: weights.outputChannels, kernelSize: 1)
+        precondition(weights.depth == input.channels, "weights of depth \(weights.depth) for \(input.channels) channels")
+        withoutActuallyEscaping(consume) { consume in
+            run(input: input, weights: weights, geometry: g, output: nil, outputImageStride: 0,
+                epilogue: Epilogue(bias: bias, activation: activation, addsToOutput: false), consume: consume)
+        }
+    }
+
+    private static func run(input: FeatureBlock, weights: PackedConvolutionWeights, geometry g: Conv2DGeometry,
+                            output: UnsafeMutablePointer<Float>?, outputImageStride: Int, epilogue: Epilogue,
+                            consume: ((Int, Range<Int>, UnsafePointer<Float>, Int) -> Void)?) {
         let (outH, outW) = (g.outputSize(input.height), g.outputSize(input.width))
         guard outH > 0, outW > 0, input.batch > 0 else { return }
         let pixels = outH * outW
         let depth = g.patchSize
         let columns = MicroTile.columns
-        let layout = TileInput(input: input, geometry: g, outputHeight: outH, outputWidth: outW, panelBytes: panelBytes)
-        let tileLength = layout.tileLength
-        let tilesPerImage = (layout.positions + tileLength - 1) / tileLength
-        let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: weights.blockCount)
+        let layout = TileInput(input: input, geometry: g, outputHeight: outH, outputWidth: outW, panelBytes: panelBytes,
+                               sharedOut: true)
+        let tilesPerImage = layout.tilesPerImage
+        // a consumer needs every channel of its tile from one item
+        let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: weights.blockCount, splitsBlocks: consume == nil)
         let offsets = layout.stepOffsets()
         let bias = Self.paddedBias(epilogue.bias, count: weights.blockCount * MicroTile.rows)
         weights.values.withUnsafeBufferPointer { packedWeights in
             offsets.withUnsafeBufferPointer { offsets in
                 Parallel.distribute(schedule.itemCount) { next in
                     let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
-                    defer { scratch.deallocate() }
+                    // with a consumer, each tile's outputs go to this buffer, channels tileLength apart
+                    let tileOutput = consume == nil ? nil
+                        : UnsafeMutablePointer<Float>.allocate(capacity: weights.blockCount * MicroTile.rows * layout.tileLength)
+                    defer { scratch.deallocate(); tileOutput?.deallocate() }
+                    let channelStride = tileOutput == nil ? pixels : layout.tileLength
                     while let item = next() {
                         let (tileIndex, blockRange) = schedule.item(item)
                         let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
-                        let first = tile * tileLength
-                        let tileCount = min(layout.positions, first + tileLength) - first
-                        let imageOutput = output + image * outputImageStride
+                        let positions = layout.tileRange(tile)
+                        let (first, tileCount) = (positions.lowerBound, positions.count)
+                        // channel 0 of the map, or of the tile buffer, whose position 0 is `first`
+                        let (target, targetFirst) = tileOutput.map { ($0, 0) } ?? (output! + image * outputImageStride, first)
                         let b = layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
                         for block in blockRange {
                             let firstChannel = block * MicroTile.rows
@@ -47,14 +76,14 @@ public enum PackedConvolution {
                             var blockBias = SIMD4<Float>()
                             for lane in 0..<4 { blockBias[lane] = bias[firstChannel + lane] }
                             let validRows = min(MicroTile.rows, weights.outputChannels - firstChannel)
-                            let channelOutput = imageOutput + firstChannel * pixels
+                            let channelOutput = target + firstChannel * channelStride
                             var column = 0
                             while column < tileCount {
                                 var tileSum = MicroTile(bias: blockBias)
                                 if layout.isPacked {
                                     tileSum.accumulate(k: depth, a: a, packed: b + column * depth)
                                     tileSum.activate(epilogue.activation)
-                                    tileSum.store(to: channelOutput + first + column, rowStride: pixels,
+                                    tileSum.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
                                                   adding: epilogue.addsToOutput, validRows: validRows,
                                                   validColumns: min(columns, tileCount - column))
                                 } else {
@@ -68,6 +97,7 @@ public enum PackedConvolution {
                                 column += columns
                             }
                         }
+                        if let consume, let tileOutput { consume(image, positions, tileOutput, channelStride) }
                     }
                 }
             }
@@ -117,11 +147,11 @@ public enum PackedConvolution {
     struct Schedule {
         let tiles: Int, blocks: Int, splits: Int, blocksPerItem: Int
 
-        init(tiles: Int, blocks: Int) {
+        init(tiles: Int, blocks: Int, splitsBlocks: Bool = true) {
             self.tiles = tiles
             self.blocks = blocks
             let wanted = 2 * Parallel.width
-            splits = min(blocks, max(1, (wanted + tiles - 1) / tiles))
+            splits = splitsBlocks ? min(blocks, max(1, (wanted + tiles - 1) / tiles)) : 1
             blocksPerItem = (blocks + splits - 1) / splits
         }
 

@@ -18,8 +18,10 @@ struct TileInput {
     /// Output positions per image: pixels (1×1) or output rows × phase width.
     let positions: Int
     let phaseHeight: Int, phaseWidth: Int
-    /// Positions per tile, a multiple of `MicroTile.columns`.
+    /// Positions per tile at most, a multiple of `MicroTile.columns`.
     let tileLength: Int
+    /// Tiles per image; `tileRange` gives each one's positions.
+    let tilesPerImage: Int
     /// Phase rows one tile's reads span at most, and the scratch strides that follow from it.
     let rowsPerTile: Int, phaseStride: Int, channelStride: Int
     /// Floats a worker's scratch buffer needs.
@@ -27,7 +29,12 @@ struct TileInput {
     /// How far past a position's own phase row/column a tap reads: ((k − 1)/s)·(W' + 1).
     private let reach: Int
 
-    init(input: FeatureBlock, geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int, panelBytes: Int) {
+    /// `sharedOut`: the tiles will be shared out among `Parallel.width` workers, so when there are
+    /// few of them their count is made a multiple of the workers' and their lengths equal to
+    /// within one `MicroTile.columns` (otherwise the last one, often short, leaves a worker idle
+    /// through most of a tile).
+    init(input: FeatureBlock, geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int, panelBytes: Int,
+         sharedOut: Bool = false) {
         self.input = input
         geometry = g
         isPacked = g.isPointwise
@@ -36,8 +43,9 @@ struct TileInput {
         if isPacked {
             (phaseHeight, phaseWidth) = (outputHeight, outputWidth)
             positions = outputHeight * outputWidth
-            tileLength = min(roundUp(positions, to: columns),
-                             max(columns, panelBytes / (4 * max(g.patchSize, 1)) / columns * columns))
+            (tileLength, tilesPerImage) = Self.tiling(
+                positions: positions, budget: max(columns, panelBytes / (4 * max(g.patchSize, 1)) / columns * columns),
+                images: input.batch, sharedOut: sharedOut)
             (rowsPerTile, phaseStride, channelStride, reach) = (0, 0, 0, 0)
             scratchCount = g.patchSize * tileLength
             return
@@ -50,11 +58,35 @@ struct TileInput {
         // next one's) stay a small share
         let bytesPerPosition = 4 * input.channels * s * s
         let budget = max(columns, panelBytes / max(bytesPerPosition, 1) / columns * columns)
-        tileLength = min(roundUp(positions, to: columns), max(budget, roundUp(3 * phaseWidth, to: columns)))
+        (tileLength, tilesPerImage) = Self.tiling(positions: positions, budget: max(budget, roundUp(3 * phaseWidth, to: columns)),
+                                                  images: input.batch, sharedOut: sharedOut)
         rowsPerTile = (tileLength - 1 + reach) / phaseWidth + 2
         phaseStride = rowsPerTile * phaseWidth
         channelStride = s * s * phaseStride
         scratchCount = input.channels * channelStride
+    }
+
+    /// The longest tile and the tile count: tiles of `budget` positions, or when shared out
+    /// among few workers, a count that divides evenly among them.
+    private static func tiling(positions: Int, budget: Int, images: Int, sharedOut: Bool) -> (length: Int, count: Int) {
+        let columns = MicroTile.columns
+        let length = min(roundUp(positions, to: columns), budget)
+        var count = (positions + length - 1) / length
+        let workers = Parallel.width
+        guard sharedOut, workers > 1, images * count < 8 * workers else { return (length, count) }
+        let columnCount = (positions + columns - 1) / columns
+        while (images * count) % workers != 0 && count < columnCount { count += 1 }
+        return ((columnCount + count - 1) / count * columns, count)
+    }
+
+    /// Positions of tile `tile` (< `tilesPerImage`): the 24-position columns split as evenly as
+    /// they go, in order.
+    func tileRange(_ tile: Int) -> Range<Int> {
+        let columns = MicroTile.columns
+        let columnCount = (positions + columns - 1) / columns
+        let start = tile * columnCount / tilesPerImage * columns
+        let end = min(positions, (tile + 1) * columnCount / tilesPerImage * columns)
+        return start..<end
     }
 
     /// For each k = (c, ky, kx) of a spatial kernel, where its input for a tile's first position

@@ -1,4 +1,5 @@
 import XCTest
+import Foundation
 @testable import TensorCore
 
 /// The micro-kernel convolution against the Float64 definition on the shapes that exercise its
@@ -102,5 +103,80 @@ final class PackedConvolutionTests: XCTestCase {
             }
         }
         XCTAssertEqual(prepacked.storage, perCall.storage)
+    }
+
+    /// Sigmoid in registers (Detect's heads) is the buffer sigmoid's arithmetic, bit for bit.
+    func testSigmoidEpilogueEqualsTheBufferActivation() {
+        let g = Conv2DGeometry(inputChannels: 7, outputChannels: 9, kernelSize: 1)
+        let x = Tensor(shape: [2, 7, 5, 11], values: testValues(2 * 7 * 55, seed: 14).map { $0 * 6 })
+        let w = Tensor(shape: [9, 7, 1, 1], values: testValues(63, seed: 15))
+        let bias = Tensor(shape: [9], values: testValues(9, seed: 16))
+        var separate = run(x, w, bias, g)
+        ActivationFunction.sigmoid.apply(to: &separate)
+        XCTAssertEqual(run(x, w, bias, g, activation: .sigmoid).storage, separate.storage)
+    }
+
+    /// Tiles cover every position once, in order, none longer than `tileLength`; when few, their
+    /// count divides among the workers and their lengths differ by at most one 24-pixel column.
+    func testSharedOutTilesCoverThePositionsEvenly() {
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        let storage = [Float](repeating: 0, count: 1)
+        storage.withUnsafeBufferPointer { pointer in
+            for workers in [1, 2, 3] {
+                Parallel.width = workers
+                for (channels, side, kernel, batch) in [(256, 20, 1, 1), (64, 80, 1, 1), (32, 40, 3, 1), (16, 7, 3, 2), (8, 160, 3, 1)] {
+                    let g = Conv2DGeometry(inputChannels: channels, outputChannels: 4, kernelSize: kernel, padding: kernel / 2)
+                    let block = FeatureBlock(pointer.baseAddress!, batch: batch, channels: channels, height: side, width: side)
+                    let layout = TileInput(input: block, geometry: g, outputHeight: side, outputWidth: side,
+                                           panelBytes: PackedConvolution.panelBytes, sharedOut: true)
+                    let ranges = (0..<layout.tilesPerImage).map(layout.tileRange)
+                    XCTAssertEqual(ranges.first?.lowerBound, 0)
+                    XCTAssertEqual(ranges.last?.upperBound, layout.positions)
+                    for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
+                    XCTAssertTrue(ranges.allSatisfy { !$0.isEmpty && $0.count <= layout.tileLength })
+                    let total = batch * layout.tilesPerImage
+                    if total < 8 * workers && layout.tilesPerImage < (layout.positions + 23) / 24 {
+                        XCTAssertEqual(total % workers, 0, "\(channels)×\(side)² with \(workers) workers: \(total) tiles")
+                    }
+                    let fullLengths = ranges.dropLast().map(\.count)
+                    XCTAssertLessThanOrEqual((fullLengths.max() ?? 0) - (fullLengths.min() ?? 0), MicroTile.columns)
+                }
+            }
+        }
+    }
+
+    /// A 1×1 convolution handed out tile by tile holds, in every tile, exactly the values the
+    /// convolution writes to its output map, for every position once.
+    func testPointwiseTilesHoldTheConvolutionsOutput() {
+        let saved = PackedConvolution.panelBytes
+        defer { PackedConvolution.panelBytes = saved }
+        let g = Conv2DGeometry(inputChannels: 6, outputChannels: 11, kernelSize: 1)
+        let (batch, height, width) = (2, 9, 13)
+        let x = Tensor(shape: [batch, 6, height, width], values: testValues(batch * 6 * height * width, seed: 17))
+        let w = Tensor(shape: [11, 6, 1, 1], values: testValues(66, seed: 18))
+        let bias = Tensor(shape: [11], values: testValues(11, seed: 19))
+        let expected = run(x, w, bias, g, activation: .sigmoid)
+        let pixels = height * width
+        for panelBytes in [saved, 1] {
+            PackedConvolution.panelBytes = panelBytes
+            var collected = [Float](repeating: .nan, count: expected.elementCount)
+            var visits = [Int](repeating: 0, count: batch * pixels)
+            let lock = NSLock()
+            x.storage.withUnsafeBufferPointer { input in
+                let block = FeatureBlock(input.baseAddress!, batch: batch, channels: 6, height: height, width: width)
+                PackedConvolution.pointwiseTiles(input: block, weights: PackedConvolutionWeights(w, geometry: g),
+                                                 bias: bias.storage, activation: .sigmoid) { image, positions, tile, stride in
+                    lock.lock()
+                    defer { lock.unlock() }
+                    for (j, p) in positions.enumerated() {
+                        visits[image * pixels + p] += 1
+                        for o in 0..<11 { collected[(image * 11 + o) * pixels + p] = tile[o * stride + j] }
+                    }
+                }
+            }
+            XCTAssertEqual(visits, [Int](repeating: 1, count: batch * pixels))
+            XCTAssertEqual(collected, expected.storage)
+        }
     }
 }

@@ -1,11 +1,10 @@
 import TensorCore
 
 extension Detect {
-    /// Inference without raw maps: the decoded rows computed in their final layout. Each task
-    /// (image, anchor, tile of cells) is one GEMM that reads the level's features transposed, so
-    /// rows[cell][k] = bias[a·no + k] + Σ_c x[c, cell]·W[a·no + k, c] lands where the decoded
-    /// output keeps it; σ and the box decode then run on those rows while they are in cache. No
-    /// head output map is written and nothing is transposed afterwards.
+    /// Inference without raw maps: each level's head runs as a 1×1 convolution with σ applied in
+    /// its registers, tile by tile; each tile of cells (all its channels, in the worker's cache)
+    /// is then written out as decoded rows, rows[cell][k] = σ(bias[a·no + k] + Σ_c W[a·no + k, c]·x[c, cell]),
+    /// and the box decode runs on them. No head output map is written.
     func decodedRows(_ inputs: [Tensor]) throws -> Tensor {
         let no = outputsPerAnchor, na = anchorsPerLevel
         let batch = inputs[0].shape[0]
@@ -18,39 +17,26 @@ extension Detect {
         var decoded = Tensor(uninitializedShape: [batch, totalRows, no])
         var rowOffset = 0
         for (level, (head, x)) in zip(heads, inputs).enumerated() {
-            let (channels, nx) = (head.inputChannels, x.shape[3])
+            let nx = x.shape[3]
             let cells = x.shape[2] * nx
             let stride = strides[level]
-            let tile = 256
-            let tiles = (cells + tile - 1) / tile
             let offset = rowOffset
             let anchorSizes = (0..<na).map { anchorSize(level: level, anchor: $0) }
-            let bias = head.bias?.storage
+            guard let weights = head.packedWeights else { throw ShapeError("Detect head \(level) is not a 1×1 convolution") }
             x.storage.withUnsafeBufferPointer { features in
-                head.weight.storage.withUnsafeBufferPointer { weights in
-                    decoded.storage.withUnsafeMutableBufferPointer { out in
-                        Parallel.distribute(batch * na * tiles) { next in
-                            while let task = next() {
-                                let (pair, tileIndex) = (task / tiles, task % tiles)
-                                let (b, a) = (pair / na, pair % na)
-                                let first = tileIndex * tile
-                                let count = min(tile, cells - first)
-                                let rows = out.baseAddress! + (b * totalRows + offset + a * cells + first) * no
-                                if let bias {
-                                    bias.withUnsafeBufferPointer { values in
-                                        for c in 0..<count { (rows + c * no).update(from: values.baseAddress! + a * no, count: no) }
-                                    }
-                                }
-                                GEMM.multiply(m: count, n: no, k: channels,
-                                              a: features.baseAddress! + b * channels * cells + first, transposeA: true, lda: cells,
-                                              b: weights.baseAddress! + a * no * channels, transposeB: true, ldb: channels,
-                                              c: rows, ldc: no, beta: bias == nil ? 0 : 1)
-                                ActivationFunction.sigmoid.apply(UnsafeMutableBufferPointer(start: rows, count: count * no))
-                                let anchor = anchorSizes[a]
-                                for c in 0..<count {
-                                    Self.decodeBox(rows + c * no, cell: first + c, gridWidth: nx, stride: stride,
-                                                   anchorWidth: anchor.width, anchorHeight: anchor.height)
-                                }
+                decoded.storage.withUnsafeMutableBufferPointer { out in
+                    let input = FeatureBlock(features.baseAddress!, batch: batch, channels: x.shape[1],
+                                             height: x.shape[2], width: nx)
+                    PackedConvolution.pointwiseTiles(input: input, weights: weights, bias: head.bias?.storage,
+                                                     activation: .sigmoid) { b, positions, tile, tileStride in
+                        for a in 0..<na {
+                            let rows = out.baseAddress! + (b * totalRows + offset + a * cells + positions.lowerBound) * no
+                            Self.gatherRows(tile + a * no * tileStride, channelStride: tileStride, channels: no,
+                                            count: positions.count, into: rows)
+                            let anchor = anchorSizes[a]
+                            for (c, cell) in positions.enumerated() {
+                                Self.decodeBox(rows + c * no, cell: cell, gridWidth: nx, stride: stride,
+                                               anchorWidth: anchor.width, anchorHeight: anchor.height)
                             }
                         }
                     }
@@ -59,6 +45,28 @@ extension Detect {
             rowOffset += na * cells
         }
         return decoded
+    }
+
+    /// rows[p][k] = planes[k·channelStride + p] for p < count, k < channels: a tile's channel
+    /// planes as one row per cell, each row written eight values at a time.
+    static func gatherRows(_ planes: UnsafePointer<Float>, channelStride: Int, channels: Int, count: Int,
+                           into rows: UnsafeMutablePointer<Float>) {
+        let vectorChannels = channels / 8 * 8
+        for p in 0..<count {
+            let row = rows + p * channels
+            let column = planes + p
+            var k = 0
+            while k < vectorChannels {
+                var values = SIMD8<Float>()
+                for lane in 0..<8 { values[lane] = column[(k + lane) * channelStride] }
+                UnsafeMutableRawPointer(row + k).storeBytes(of: values, as: SIMD8<Float>.self)
+                k += 8
+            }
+            while k < channels {
+                row[k] = column[k * channelStride]
+                k += 1
+            }
+        }
     }
 
     /// Anchor `anchor` of level `level` in input pixels (the buffer holds stride units).
