@@ -57,16 +57,20 @@ struct MicroTile {
         }
     }
 
-    /// The activation on every accumulator. SiLU, the one nearly every convolution uses, is
-    /// applied by `applySiLU` inline at the call site, in registers; a switch over all the
-    /// activations is too large for the compiler to inline, and calling it costs every
-    /// accumulator a store and a load.
+    /// The tile with the activation applied to every accumulator. SiLU, the one nearly every
+    /// convolution uses, is inlined at the call site, in registers; the other activations are
+    /// one out-of-line call on a copy. (A switch over all of them is too large for the compiler
+    /// to inline, and a call taking the accumulating tile's address makes the compiler keep it
+    /// in memory through the whole k loop, storing twelve vectors per step.)
     @_transparent
-    mutating func activate(_ activation: ActivationFunction) {
+    func activated(_ activation: ActivationFunction) -> MicroTile {
         switch activation {
-        case .silu: applySiLU()
-        case .identity: break
-        default: activateOther(activation)
+        case .silu:
+            var tile = self
+            tile.applySiLU()
+            return tile
+        case .identity: return self
+        default: return activatedOutOfLine(activation)
         }
     }
 
@@ -80,21 +84,23 @@ struct MicroTile {
     }
 
     @inline(never)
-    mutating func activateOther(_ activation: ActivationFunction) {
+    func activatedOutOfLine(_ activation: ActivationFunction) -> MicroTile {
+        var tile = self
         switch activation {
         case .identity: break
-        case .silu: applySiLU()
+        case .silu: tile.applySiLU()
         case .sigmoid:
-            c00 = ActivationFunction.sigmoid(c00); c01 = ActivationFunction.sigmoid(c01); c02 = ActivationFunction.sigmoid(c02)
-            c10 = ActivationFunction.sigmoid(c10); c11 = ActivationFunction.sigmoid(c11); c12 = ActivationFunction.sigmoid(c12)
-            c20 = ActivationFunction.sigmoid(c20); c21 = ActivationFunction.sigmoid(c21); c22 = ActivationFunction.sigmoid(c22)
-            c30 = ActivationFunction.sigmoid(c30); c31 = ActivationFunction.sigmoid(c31); c32 = ActivationFunction.sigmoid(c32)
+            tile.c00 = ActivationFunction.sigmoid(c00); tile.c01 = ActivationFunction.sigmoid(c01); tile.c02 = ActivationFunction.sigmoid(c02)
+            tile.c10 = ActivationFunction.sigmoid(c10); tile.c11 = ActivationFunction.sigmoid(c11); tile.c12 = ActivationFunction.sigmoid(c12)
+            tile.c20 = ActivationFunction.sigmoid(c20); tile.c21 = ActivationFunction.sigmoid(c21); tile.c22 = ActivationFunction.sigmoid(c22)
+            tile.c30 = ActivationFunction.sigmoid(c30); tile.c31 = ActivationFunction.sigmoid(c31); tile.c32 = ActivationFunction.sigmoid(c32)
         default:
-            c00 = activation.apply(c00); c01 = activation.apply(c01); c02 = activation.apply(c02)
-            c10 = activation.apply(c10); c11 = activation.apply(c11); c12 = activation.apply(c12)
-            c20 = activation.apply(c20); c21 = activation.apply(c21); c22 = activation.apply(c22)
-            c30 = activation.apply(c30); c31 = activation.apply(c31); c32 = activation.apply(c32)
+            tile.c00 = activation.apply(c00); tile.c01 = activation.apply(c01); tile.c02 = activation.apply(c02)
+            tile.c10 = activation.apply(c10); tile.c11 = activation.apply(c11); tile.c12 = activation.apply(c12)
+            tile.c20 = activation.apply(c20); tile.c21 = activation.apply(c21); tile.c22 = activation.apply(c22)
+            tile.c30 = activation.apply(c30); tile.c31 = activation.apply(c31); tile.c32 = activation.apply(c32)
         }
+        return tile
     }
 
     /// Writes all four rows of 24 (rows `rowStride` apart), or adds them onto what is there.

@@ -79,20 +79,27 @@ public enum PackedConvolution {
                             let channelOutput = target + firstChannel * channelStride
                             var column = 0
                             while column < tileCount {
-                                var tileSum = MicroTile(bias: blockBias)
+                                var sum = MicroTile(bias: blockBias)
                                 if layout.isPacked {
-                                    tileSum.accumulate(k: depth, a: a, packed: b + column * depth)
-                                    tileSum.activate(epilogue.activation)
-                                    tileSum.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
+                                    sum.accumulate(k: depth, a: a, packed: b + column * depth)
+                                    let tile = sum.activated(epilogue.activation)
+                                    tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
                                                   adding: epilogue.addsToOutput, validRows: validRows,
                                                   validColumns: min(columns, tileCount - column))
                                 } else {
-                                    tileSum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!)
-                                    tileSum.activate(epilogue.activation)
-                                    Self.storeSpatial(tileSum, position: first + column, rowLength: layout.phaseWidth,
-                                                      outputHeight: outH, outputWidth: outW, to: channelOutput,
-                                                      channelStride: pixels, adding: epilogue.addsToOutput,
-                                                      validRows: validRows)
+                                    sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!)
+                                    let tile = sum.activated(epilogue.activation)
+                                    let (row, x) = ((first + column) / layout.phaseWidth, (first + column) % layout.phaseWidth)
+                                    if x + columns <= outW && row < outH && validRows == MicroTile.rows {
+                                        // the common case, inline: 24 pixels of one output row
+                                        tile.store(to: channelOutput + row * outW + x, rowStride: pixels,
+                                                      adding: epilogue.addsToOutput)
+                                    } else {
+                                        Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
+                                                          outputHeight: outH, outputWidth: outW, to: channelOutput,
+                                                          channelStride: pixels, adding: epilogue.addsToOutput,
+                                                          validRows: validRows)
+                                    }
                                 }
                                 column += columns
                             }
@@ -107,7 +114,7 @@ public enum PackedConvolution {
     /// Stores a spatial tile computed at plane positions position..<position + 24 (rows of
     /// `rowLength`): the positions inside the output (column < outputWidth, row < outputHeight)
     /// go to their pixels; the rest were the planes' border columns.
-    @inline(__always)
+    @inline(never)
     private static func storeSpatial(_ tile: MicroTile, position: Int, rowLength: Int, outputHeight: Int,
                                      outputWidth: Int, to output: UnsafeMutablePointer<Float>, channelStride: Int,
                                      adding: Bool, validRows: Int) {
