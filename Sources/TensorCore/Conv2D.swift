@@ -75,7 +75,8 @@ public enum Conv2D {
         precondition(weight.elementCount == g.outputChannels * g.patchSize, "weight \(weight.shape) does not fit \(g)")
         weight.storage.withUnsafeBufferPointer { w in
             let epilogue = Epilogue(bias: bias?.storage, activation: activation, addsToOutput: addingToOutput)
-            if usesPackedKernel && PackedConvolution.applies(to: g) {
+            precondition(input.parts == nil || g.isPointwise, "only 1×1 convolutions read a concatenation in place")
+            if (usesPackedKernel || input.parts != nil) && PackedConvolution.applies(to: g) {
                 PackedConvolution.run(input: input, weights: packedWeights ?? PackedConvolutionWeights(weight, geometry: g),
                                       geometry: g, output: output, outputImageStride: outputImageStride, epilogue: epilogue)
                 return
@@ -98,11 +99,14 @@ public enum Conv2D {
 }
 
 /// `channels` NCHW planes of `height`×`width` floats from `base`, images `imageStride` floats
-/// apart: a whole tensor, or a channel range of one.
+/// apart: a whole tensor, or a channel range of one. Or, for 1×1 convolutions, the channels of
+/// several maps side by side (`parts`): a concatenation that is never written out.
 public struct FeatureBlock {
     public let base: UnsafePointer<Float>
     public let batch: Int, channels: Int, height: Int, width: Int
     public let imageStride: Int
+    /// Nil for one map at `base`.
+    public let parts: [FeaturePart]?
 
     public init(_ base: UnsafePointer<Float>, batch: Int, channels: Int, height: Int, width: Int, imageStride: Int? = nil) {
         self.base = base
@@ -111,6 +115,43 @@ public struct FeatureBlock {
         self.height = height
         self.width = width
         self.imageStride = imageStride ?? channels * height * width
+        parts = nil
+    }
+
+    /// The parts' channels in order, each part nearest-upsampled by its `scale` to
+    /// `height`×`width` (which its scale must divide).
+    public init(parts: [FeaturePart], batch: Int, height: Int, width: Int) {
+        precondition(!parts.isEmpty && parts.allSatisfy { $0.scale > 0 && height % $0.scale == 0 && width % $0.scale == 0 },
+                     "parts must upsample by a factor dividing \(height)×\(width)")
+        base = parts[0].base
+        self.batch = batch
+        channels = parts.reduce(0) { $0 + $1.channels }
+        self.height = height
+        self.width = width
+        imageStride = 0
+        self.parts = parts
+    }
+
+    /// The block as parts (one part, scale 1, when it is a single map).
+    var asParts: [FeaturePart] {
+        parts ?? [FeaturePart(base: base, channels: channels, imageStride: imageStride, scale: 1)]
+    }
+}
+
+/// One map of a concatenation read in place: `channels` planes of (height/scale)×(width/scale)
+/// floats from `base`, images `imageStride` floats apart.
+public struct FeaturePart {
+    public let base: UnsafePointer<Float>
+    public let channels: Int
+    public let imageStride: Int
+    /// Nearest-neighbour upsampling factor to the block's size.
+    public let scale: Int
+
+    public init(base: UnsafePointer<Float>, channels: Int, imageStride: Int, scale: Int = 1) {
+        self.base = base
+        self.channels = channels
+        self.imageStride = imageStride
+        self.scale = scale
     }
 }
 

@@ -12,6 +12,8 @@
 /// `MicroTile.columns` (k-major), the layout `MicroTile.accumulate(k:a:packed:)` reads.
 struct TileInput {
     let input: FeatureBlock
+    /// The input's maps (one, unless a 1×1 kernel reads a concatenation in place).
+    let parts: [FeaturePart]
     let geometry: Conv2DGeometry
     /// The 1×1 layout (panels) rather than phase rows.
     let isPacked: Bool
@@ -36,8 +38,10 @@ struct TileInput {
     init(input: FeatureBlock, geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int, panelBytes: Int,
          sharedOut: Bool = false) {
         self.input = input
+        parts = input.asParts
         geometry = g
         isPacked = g.isPointwise
+        precondition(input.parts == nil || isPacked, "only 1×1 convolutions read a concatenation in place")
         let columns = MicroTile.columns
         let s = g.stride
         if isPacked {
@@ -111,11 +115,11 @@ struct TileInput {
     /// Lays out `positions` of `image` in `scratch` and returns where the micro-kernel reads
     /// them: panels for 1×1 kernels, the base of the step offsets for spatial ones.
     func prepare(image: Int, positions range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
-        let source = input.base + image * input.imageStride
         if isPacked {
-            packPanels(source, pixels: range, into: scratch)
+            packPanels(image: image, pixels: range, into: scratch)
             return UnsafePointer(scratch)
         }
+        let source = input.base + image * input.imageStride
         let firstRow = range.lowerBound / phaseWidth
         let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
         let rowCount = lastRead / phaseWidth - firstRow + 1
@@ -170,30 +174,88 @@ struct TileInput {
     }
 
     /// 1×1 kernels: panel p holds, for every input channel, the panel's pixels side by side;
-    /// lanes past the last pixel are zero.
-    private func packPanels(_ source: UnsafePointer<Float>, pixels: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
+    /// lanes past the last pixel are zero. Channels of an upsampled part repeat their source
+    /// pixels.
+    private func packPanels(image: Int, pixels: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
         let columns = MicroTile.columns
-        let plane = input.height * input.width
         var panel = packed
         var start = pixels.lowerBound
         while start < pixels.upperBound {
             let filled = min(columns, pixels.upperBound - start)
-            for channel in 0..<input.channels {
-                let target = panel + channel * columns
-                let from = source + channel * plane + start
-                var i = 0
-                while i + 8 <= filled {
-                    UnsafeMutableRawPointer(target + i).storeBytes(of: MicroTile.load(from + i), as: SIMD8<Float>.self)
-                    i += 8
+            if input.parts == nil {
+                let source = input.base + image * input.imageStride + start
+                let plane = input.height * input.width
+                for channel in 0..<input.channels {
+                    let target = panel + channel * columns
+                    copy(source + channel * plane, count: filled, to: target)
+                    if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
                 }
-                while i < filled {
-                    target[i] = from[i]
-                    i += 1
+                panel += input.channels * columns
+                start += filled
+                continue
+            }
+            var target = panel
+            for part in parts {
+                let source = part.base + image * part.imageStride
+                let plane = input.height * input.width / (part.scale * part.scale)
+                for channel in 0..<part.channels {
+                    let from = source + channel * plane
+                    if part.scale == 1 {
+                        copy(from + start, count: filled, to: target)
+                    } else {
+                        copyUpsampled(from, scale: part.scale, positions: start..<(start + filled), to: target)
+                    }
+                    if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
+                    target += columns
                 }
-                if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
             }
             panel += input.channels * columns
             start += filled
+        }
+    }
+
+    @inline(__always)
+    private func copy(_ from: UnsafePointer<Float>, count: Int, to target: UnsafeMutablePointer<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            UnsafeMutableRawPointer(target + i).storeBytes(of: MicroTile.load(from + i), as: SIMD8<Float>.self)
+            i += 8
+        }
+        while i < count {
+            target[i] = from[i]
+            i += 1
+        }
+    }
+
+    /// Positions of the block's plane from a plane `scale` times smaller each way: (y, x) reads
+    /// (y / scale, x / scale).
+    private func copyUpsampled(_ plane: UnsafePointer<Float>, scale: Int, positions: Range<Int>,
+                               to target: UnsafeMutablePointer<Float>) {
+        let width = input.width
+        var position = positions.lowerBound
+        while position < positions.upperBound {
+            let (y, x) = (position / width, position % width)
+            let run = min(positions.upperBound - position, width - x)
+            let row = plane + (y / scale) * (width / scale)
+            let out = target + position - positions.lowerBound
+            var (j, sourceX, repeated) = (0, x / scale, x % scale)
+            if scale == 2 && repeated == 0 {
+                while j + 8 <= run {
+                    let s = UnsafeRawPointer(row + sourceX).loadUnaligned(as: SIMD4<Float>.self)
+                    let pairs = SIMD8<Float>(s[0], s[0], s[1], s[1], s[2], s[2], s[3], s[3])
+                    UnsafeMutableRawPointer(out + j).storeBytes(of: pairs, as: SIMD8<Float>.self)
+                    (j, sourceX) = (j + 8, sourceX + 4)
+                }
+            }
+            while j < run {
+                let value = row[sourceX]
+                while repeated < scale && j < run {
+                    out[j] = value
+                    (j, repeated) = (j + 1, repeated + 1)
+                }
+                (sourceX, repeated) = (sourceX + 1, 0)
+            }
+            position += run
         }
     }
 }

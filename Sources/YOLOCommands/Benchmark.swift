@@ -119,7 +119,14 @@ public struct Benchmark: ParsableCommand {
         let macs = try network.multiplyAccumulatesPerRow(side: side)
         print("  row  module                          median ms   GFLOP/s")
         var byKind: [String: Double] = [:]
+        let folded = network.foldedRows
         for row in network.rows {
+            if let reader = folded[row.index] {
+                // not run: its reader reads its inputs in place
+                print(pad("\(row.index)", 5) + "  " + row.kindName.padding(toLength: 30, withPad: " ", startingAt: 0)
+                      + "  folded into row \(reader)")
+                continue
+            }
             let ms = median(perRow[row.index])
             byKind[row.kindName, default: 0] += ms
             let gflops = ms > 0 ? 2 * macs[row.index] / 1e6 / ms : 0

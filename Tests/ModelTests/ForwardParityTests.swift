@@ -70,7 +70,25 @@ final class ForwardParityTests: XCTestCase {
         let network = try yolov5n()
         network.fuse()
         XCTAssertEqual(network.layerCount, 125 - 57)  // 57 BatchNorms folded away, as Ultralytics' 68 leaf layers
+        network.foldsConcatenations = false  // every row's output, for the comparison
         try checkAgainstLayers(network, fused: true)
+    }
+
+    /// Once fused, the Upsample and Concat rows whose reader is a C3 are not run: the C3 reads
+    /// the maps in place. The output is the same, bit for bit, as with every row run.
+    func testFoldedConcatenationsGiveTheSameOutput() throws {
+        let network = try yolov5n()
+        XCTAssertEqual(network.foldedRows, [:], "unfused C3s read their input as a tensor")
+        network.fuse()
+        XCTAssertEqual(network.foldedRows, [11: 13, 12: 13, 15: 17, 16: 17, 19: 20, 22: 23])
+        let input = try bus320Input()
+        var observed = Set<Int>()
+        let folded = try network.forward(input, includeRaw: false) { index, _ in observed.insert(index) }
+        XCTAssertEqual(observed, Set(0...23).subtracting([11, 12, 15, 16, 19, 22]))
+        network.foldsConcatenations = false
+        XCTAssertEqual(network.foldedRows, [:])
+        let unfolded = try network.forward(input, includeRaw: false)
+        XCTAssertEqual(folded.decoded.storage, unfolded.decoded.storage)
     }
 
     func testStrictLoadingNamesMissingUnexpectedAndMismatchedTensors() throws {

@@ -179,4 +179,37 @@ final class PackedConvolutionTests: XCTestCase {
             XCTAssertEqual(collected, expected.storage)
         }
     }
+
+    /// A 1×1 convolution over maps read side by side, some upsampled (a network's Upsample →
+    /// Concat → conv), equals the convolution of the concatenated tensor, bit for bit.
+    func testConcatenatedInputEqualsTheConcatenatedTensor() {
+        let saved = PackedConvolution.panelBytes
+        defer { PackedConvolution.panelBytes = saved }
+        let (batch, height, width) = (2, 6, 15)
+        let parts: [(map: Tensor, scale: Int)] = [
+            (Tensor(shape: [batch, 3, 2, 5], values: testValues(batch * 30, seed: 20)), 3),
+            (Tensor(shape: [batch, 4, height, width], values: testValues(batch * 4 * 90, seed: 21)), 1),
+            (Tensor(shape: [batch, 2, 2, 5], values: testValues(batch * 20, seed: 22)), 3),
+        ]
+        let g = Conv2DGeometry(inputChannels: 9, outputChannels: 6, kernelSize: 1)
+        let w = Tensor(shape: [6, 9, 1, 1], values: testValues(54, seed: 23))
+        let bias = Tensor(shape: [6], values: testValues(6, seed: 24))
+        let concatenated = ChannelOps.concatenate(parts.map { NearestUpsample.forward($0.map, factor: $0.scale) })
+        for panelBytes in [saved, 1] {
+            PackedConvolution.panelBytes = panelBytes
+            let expected = run(concatenated, w, bias, g, activation: .silu)
+            let y = Conv2D.pointwiseForward(concatenating: parts, weight: w, bias: bias, activation: .silu)
+            XCTAssertEqual(y.shape, expected.shape)
+            XCTAssertEqual(y.storage, expected.storage)
+        }
+        // scale 2 takes the vector path on even columns
+        let halves: [(map: Tensor, scale: Int)] = [
+            (Tensor(shape: [1, 2, 4, 13], values: testValues(104, seed: 25)), 2),
+            (Tensor(shape: [1, 1, 8, 26], values: testValues(208, seed: 26)), 1),
+        ]
+        let g2 = Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 1)
+        let w2 = Tensor(shape: [5, 3, 1, 1], values: testValues(15, seed: 27))
+        let expected = run(ChannelOps.concatenate(halves.map { NearestUpsample.forward($0.map, factor: $0.scale) }), w2, nil, g2)
+        XCTAssertEqual(Conv2D.pointwiseForward(concatenating: halves, weight: w2, bias: nil).storage, expected.storage)
+    }
 }

@@ -46,6 +46,7 @@ public final class Network {
             self.anchorsReversed = false
         }
         lastConsumer = rows.map { $0.consumers.max() ?? $0.index }
+        concatenationFolding = ConcatenationFolding(rows: rows)
         if let detect = rows.last?.module as? Detect {
             detect.strides = strides.map { Float($0) }
             detect.anchors = Tensor(shape: detect.anchors.shape,
@@ -55,6 +56,15 @@ public final class Network {
 
     /// For each row, the last row that reads its output (its own index when none does).
     let lastConsumer: [Int]
+    /// Concat and Upsample rows whose reader takes their inputs in place (inference only).
+    let concatenationFolding: ConcatenationFolding
+
+    /// Rows the inference forward pass does not run, in the network's current state, each with
+    /// the row that takes their inputs in place instead (`ConcatenationFolding`); they report
+    /// no output.
+    public var foldedRows: [Int: Int] { foldsConcatenations ? concatenationFolding.foldedRows(rows) : [:] }
+    /// False runs every row (for per-row comparisons and for timing the rewrite).
+    public var foldsConcatenations = true
 
     public var detect: Detect? { rows.last?.module as? Detect }
 
@@ -134,15 +144,35 @@ extension Network {
             throw ShapeError("the input must be [batch, \(spec.inputChannels), height, width], got \(images.shape)")
         }
         var outputs = [Tensor?](repeating: nil, count: rows.count)
+        let folded = foldedRows
+        // a folded row's inputs as its reader will take them
+        var parts = [Int: [(map: Tensor, scale: Int)]]()
         for row in rows.dropLast() {
             let inputs = try row.inputRows.map { index -> Tensor in
                 if index == -1 { return images }
+                if parts[index] != nil { return Tensor(shape: [0]) }  // read through `parts`
                 guard let value = outputs[index] else { throw ShapeError("row \(index) output was released early") }
                 return value
             }
+            if folded[row.index] != nil {
+                let scale = (row.module as? Upsample)?.scaleFactor ?? 1
+                var rowParts: [(map: Tensor, scale: Int)] = []
+                for (index, input) in zip(row.inputRows, inputs) {
+                    let inputParts = parts.removeValue(forKey: index) ?? [(map: input, scale: 1)]
+                    rowParts += inputParts.map { (map: $0.map, scale: $0.scale * scale) }
+                }
+                parts[row.index] = rowParts
+                for input in row.inputRows where lastConsumer[input] == row.index { outputs[input] = nil }
+                continue
+            }
             let output: Tensor
             do {
-                output = try row.module.forward(inputs)
+                if let reader = row.module as? ReadsConcatenationInPlace, let source = row.inputRows.first,
+                   let concatenated = parts.removeValue(forKey: source) {
+                    output = try reader.forward(concatenating: concatenated)
+                } else {
+                    output = try row.module.forward(inputs)
+                }
             } catch let error as ShapeError {
                 throw ShapeError("row \(row.index) (\(row.kindName)): \(error.message)")
             }

@@ -3,7 +3,7 @@ import YOLOConfig
 
 /// Ultralytics' `C3`: two 1×1 branches to c2·e, n bottlenecks on the first, concatenated and
 /// fused by a 1×1 Conv. `C3Ghost` is the same block with ghost bottlenecks.
-public final class C3: Module {
+public final class C3: Module, ReadsConcatenationInPlace {
     public let cv1: ConvBlock
     public let cv2: ConvBlock
     public let cv3: ConvBlock
@@ -58,13 +58,19 @@ public final class C3: Module {
     /// memory; cv3 reads the buffer as it is.
     private func fusedForward(_ x: Tensor) throws -> Tensor {
         let (w, b, packed) = stackedBranchWeights()
-        let hidden = cv1.conv.outputChannels
-        let geometry = Conv2DGeometry(inputChannels: cv1.conv.inputChannels, outputChannels: 2 * hidden, kernelSize: 1)
+        let geometry = Conv2DGeometry(inputChannels: cv1.conv.inputChannels, outputChannels: w.shape[0], kernelSize: 1)
         guard x.shape.count == 4, x.shape[1] == geometry.inputChannels else {
             throw ShapeError("C3 expects \(geometry.inputChannels) input channels, got shape \(x.shape)")
         }
         var both = Conv2D.forward(x, weight: w, bias: b, geometry: geometry, activation: cv1.activationFunction,
                                   packedWeights: packed)
+        return try fusedForward(branches: &both)
+    }
+
+    /// The rest of the fused forward, from cv1 and cv2's outputs side by side (inout: the
+    /// bottlenecks write into the buffer, which must not be shared, or it would be copied).
+    private func fusedForward(branches both: inout Tensor) throws -> Tensor {
+        let hidden = cv1.conv.outputChannels
         let bottlenecks = m.layers.compactMap { $0 as? Bottleneck }
         guard bottlenecks.count == m.layers.count, bottlenecks.allSatisfy(\.runsInPlace) else {
             let branch = try m.forward([ChannelOps.channels(both, from: 0, count: hidden)])
@@ -76,6 +82,31 @@ public final class C3: Module {
             try bottleneck.forwardInPlace(&both, channels: hidden, batch: batch, height: height, width: width)
         }
         return try cv3.forward([both])
+    }
+
+    public var readsConcatenationInPlace: Bool { cv1.isFused && cv2.isFused }
+
+    /// The fused forward of the concatenation of `parts` (each upsampled by its scale), whose
+    /// only reader, the stacked cv1/cv2 convolution, reads every channel where it is.
+    public func forward(concatenating parts: [(map: Tensor, scale: Int)]) throws -> Tensor {
+        guard readsConcatenationInPlace else { throw ShapeError("C3 reads a concatenation in place only once fused") }
+        let shapes = parts.map(\.map.shape)
+        guard let first = parts.first, shapes.allSatisfy({ $0.count == 4 }) else {
+            throw ShapeError("C3 expects [batch, channels, h, w] maps to concatenate, got \(shapes)")
+        }
+        let (height, width) = (first.map.shape[2] * first.scale, first.map.shape[3] * first.scale)
+        for part in parts where part.map.shape[0] != first.map.shape[0] || part.map.shape[2] * part.scale != height
+            || part.map.shape[3] * part.scale != width {
+            throw ShapeError("cannot concatenate \(shapes) (scales \(parts.map(\.scale))): sizes differ (input size not a multiple of the stride?)")
+        }
+        let channels = shapes.reduce(0) { $0 + $1[1] }
+        guard channels == cv1.conv.inputChannels else {
+            throw ShapeError("C3 expects \(cv1.conv.inputChannels) input channels, the concatenation has \(channels)")
+        }
+        let (w, b, packed) = stackedBranchWeights()
+        var both = Conv2D.pointwiseForward(concatenating: parts, weight: w, bias: b, activation: cv1.activationFunction,
+                                           packedWeights: packed)
+        return try fusedForward(branches: &both)
     }
 
     private var stackedWeights: (weight: Tensor, bias: Tensor, packed: PackedConvolutionWeights)?
