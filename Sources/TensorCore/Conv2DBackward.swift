@@ -16,6 +16,9 @@ public enum Conv2DBackward {
         if let transposed = TransposedConvolution(g), Conv2D.usesPackedKernel {
             return Conv2D.forward(outputGradient, weight: transposed.weight(weight), bias: nil, geometry: transposed.geometry)
         }
+        if let strided = StridedInputGradient(g, inputHeight: height, inputWidth: width), Conv2D.usesPackedKernel {
+            return strided.compute(outputGradient, weight: weight)
+        }
         let pixels = outH * outW
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups

@@ -18,8 +18,8 @@ public enum PackedConvolution {
     /// `outputImageStride` floats apart.
     static func run(input: FeatureBlock, weights: PackedConvolutionWeights, geometry g: Conv2DGeometry,
                     output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
-        run(input: input, weights: weights, geometry: g, output: output, outputImageStride: outputImageStride,
-            epilogue: epilogue, consume: nil)
+        run(input: input, passes: [Pass(weights: weights)], geometry: g, output: output,
+            outputImageStride: outputImageStride, epilogue: epilogue, consume: nil)
     }
 
     /// A 1×1 convolution (stride 1, no padding) whose output never becomes a map: each tile of
@@ -33,80 +33,108 @@ public enum PackedConvolution {
         let g = Conv2DGeometry(inputChannels: input.channels, outputChannels: weights.outputChannels, kernelSize: 1)
         precondition(weights.depth == input.channels, "weights of depth \(weights.depth) for \(input.channels) channels")
         withoutActuallyEscaping(consume) { consume in
-            run(input: input, weights: weights, geometry: g, output: nil, outputImageStride: 0,
-                epilogue: Epilogue(bias: bias, activation: activation, addsToOutput: false), consume: consume)
+            run(input: input, passes: [Pass(weights: weights)], geometry: g, output: nil, outputImageStride: 0,
+                epilogue: Epilogue(bias: bias, activation: activation, addsToOutput: false)) { image, positions, tile, stride, _ in
+                consume(image, positions, tile, stride)
+            }
         }
     }
 
-    private static func run(input: FeatureBlock, weights: PackedConvolutionWeights, geometry g: Conv2DGeometry,
-                            output: UnsafeMutablePointer<Float>?, outputImageStride: Int, epilogue: Epilogue,
-                            consume: ((Int, Range<Int>, UnsafePointer<Float>, Int) -> Void)?) {
+    /// One product a tile's input goes through: weights (all passes have the same output
+    /// channels) and, for spatial inputs, the tap each k step reads: (input channel, row,
+    /// column) of the zero-bordered layout relative to the output position (nil: the
+    /// geometry's own taps, in its order).
+    struct Pass {
+        let weights: PackedConvolutionWeights
+        var taps: [(channel: Int, row: Int, column: Int)]? = nil
+    }
+
+    /// The driver. Each work item lays out one tile's input and runs every pass over it; with a
+    /// consumer, pass q's outputs for the tile go to the worker's buffer at q·passStride,
+    /// `tileStride` floats per channel, and the consumer gets (image, positions, buffer,
+    /// tileStride, passStride).
+    static func run(input: FeatureBlock, passes: [Pass], geometry g: Conv2DGeometry,
+                    output: UnsafeMutablePointer<Float>?, outputImageStride: Int, epilogue: Epilogue,
+                    consume: ((Int, Range<Int>, UnsafePointer<Float>, Int, Int) -> Void)?) {
         let (outH, outW) = (g.outputSize(input.height), g.outputSize(input.width))
-        guard outH > 0, outW > 0, input.batch > 0 else { return }
+        guard outH > 0, outW > 0, input.batch > 0, let outputChannels = passes.first?.weights.outputChannels else { return }
+        precondition(passes.allSatisfy { $0.weights.outputChannels == outputChannels }
+                     && (consume != nil || passes.count == 1), "passes must share their output channels")
         let pixels = outH * outW
-        let depth = g.patchSize
         let columns = MicroTile.columns
+        let blockCount = passes[0].weights.blockCount
         let layout = TileInput(input: input, geometry: g, outputHeight: outH, outputWidth: outW, panelBytes: panelBytes,
                                sharedOut: true)
         let tilesPerImage = layout.tilesPerImage
         // a consumer needs every channel of its tile from one item
-        let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: weights.blockCount, splitsBlocks: consume == nil)
-        let offsets = layout.stepOffsets()
-        let bias = Self.paddedBias(epilogue.bias, count: weights.blockCount * MicroTile.rows)
-        weights.values.withUnsafeBufferPointer { packedWeights in
-            offsets.withUnsafeBufferPointer { offsets in
-                Parallel.distribute(schedule.itemCount) { next in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
-                    // with a consumer, each tile's outputs go to this buffer, channels tileLength apart
-                    let tileOutput = consume == nil ? nil
-                        : UnsafeMutablePointer<Float>.allocate(capacity: weights.blockCount * MicroTile.rows * layout.tileLength)
-                    defer { scratch.deallocate(); tileOutput?.deallocate() }
-                    let channelStride = tileOutput == nil ? pixels : layout.tileLength
-                    while let item = next() {
-                        let (tileIndex, blockRange) = schedule.item(item)
-                        let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
-                        let positions = layout.tileRange(tile)
-                        let (first, tileCount) = (positions.lowerBound, positions.count)
-                        // channel 0 of the map, or of the tile buffer, whose position 0 is `first`
-                        let (target, targetFirst) = tileOutput.map { ($0, 0) } ?? (output! + image * outputImageStride, first)
-                        let b = layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
-                        for block in blockRange {
-                            let firstChannel = block * MicroTile.rows
-                            let a = packedWeights.baseAddress! + block * depth * MicroTile.rows
-                            var blockBias = SIMD4<Float>()
-                            for lane in 0..<4 { blockBias[lane] = bias[firstChannel + lane] }
-                            let validRows = min(MicroTile.rows, weights.outputChannels - firstChannel)
-                            let channelOutput = target + firstChannel * channelStride
-                            var column = 0
-                            while column < tileCount {
-                                var sum = MicroTile(bias: blockBias)
-                                if layout.isPacked {
-                                    sum.accumulate(k: depth, a: a, packed: b + column * depth)
-                                    let tile = sum.activated(epilogue.activation)
-                                    tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
-                                                  adding: epilogue.addsToOutput, validRows: validRows,
-                                                  validColumns: min(columns, tileCount - column))
-                                } else {
-                                    sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!)
-                                    let tile = sum.activated(epilogue.activation)
-                                    let (row, x) = ((first + column) / layout.phaseWidth, (first + column) % layout.phaseWidth)
-                                    if x + columns <= outW && row < outH && validRows == MicroTile.rows {
-                                        // the common case, inline: 24 pixels of one output row
-                                        tile.store(to: channelOutput + row * outW + x, rowStride: pixels,
-                                                      adding: epilogue.addsToOutput)
+        let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: blockCount, splitsBlocks: consume == nil)
+        let passOffsets = passes.map { pass in
+            pass.taps.map { $0.map { $0.channel * layout.channelStride + $0.row * layout.phaseWidth + $0.column } }
+                ?? layout.stepOffsets()
+        }
+        let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
+        let passStride = blockCount * MicroTile.rows * layout.tileLength
+        Parallel.distribute(schedule.itemCount) { next in
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
+            // with a consumer, each tile's outputs go to this buffer, channels tileLength apart
+            let tileOutput = consume == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: passes.count * passStride)
+            defer { scratch.deallocate(); tileOutput?.deallocate() }
+            let channelStride = tileOutput == nil ? pixels : layout.tileLength
+            // outputs stored position by position (panels, or any tile buffer), else to a map's pixels
+            let storesLinearly = tileOutput != nil || layout.isPacked
+            while let item = next() {
+                let (tileIndex, blockRange) = schedule.item(item)
+                let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
+                let positions = layout.tileRange(tile)
+                let (first, tileCount) = (positions.lowerBound, positions.count)
+                let b = layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
+                for (q, pass) in passes.enumerated() {
+                    let depth = pass.weights.depth
+                    // channel 0 of the map, or of the pass's tile buffer, whose position 0 is `first`
+                    let (target, targetFirst) = tileOutput.map { ($0 + q * passStride, 0) }
+                        ?? (output! + image * outputImageStride, first)
+                    pass.weights.values.withUnsafeBufferPointer { packedWeights in
+                        passOffsets[q].withUnsafeBufferPointer { offsets in
+                            for block in blockRange {
+                                let firstChannel = block * MicroTile.rows
+                                let a = packedWeights.baseAddress! + block * depth * MicroTile.rows
+                                var blockBias = SIMD4<Float>()
+                                for lane in 0..<4 { blockBias[lane] = bias[firstChannel + lane] }
+                                let validRows = min(MicroTile.rows, outputChannels - firstChannel)
+                                let channelOutput = target + firstChannel * channelStride
+                                var column = 0
+                                while column < tileCount {
+                                    var sum = MicroTile(bias: blockBias)
+                                    if layout.isPacked {
+                                        sum.accumulate(k: depth, a: a, packed: b + column * depth)
                                     } else {
-                                        Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
-                                                          outputHeight: outH, outputWidth: outW, to: channelOutput,
-                                                          channelStride: pixels, adding: epilogue.addsToOutput,
-                                                          validRows: validRows)
+                                        sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!)
                                     }
+                                    let tile = sum.activated(epilogue.activation)
+                                    if storesLinearly {
+                                        tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
+                                                   adding: epilogue.addsToOutput, validRows: validRows,
+                                                   validColumns: min(columns, tileCount - column))
+                                    } else {
+                                        let (row, x) = ((first + column) / layout.phaseWidth, (first + column) % layout.phaseWidth)
+                                        if x + columns <= outW && row < outH && validRows == MicroTile.rows {
+                                            // the common case, inline: 24 pixels of one output row
+                                            tile.store(to: channelOutput + row * outW + x, rowStride: pixels,
+                                                       adding: epilogue.addsToOutput)
+                                        } else {
+                                            Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
+                                                              outputHeight: outH, outputWidth: outW, to: channelOutput,
+                                                              channelStride: pixels, adding: epilogue.addsToOutput,
+                                                              validRows: validRows)
+                                        }
+                                    }
+                                    column += columns
                                 }
-                                column += columns
                             }
                         }
-                        if let consume, let tileOutput { consume(image, positions, tileOutput, channelStride) }
                     }
                 }
+                if let consume, let tileOutput { consume(image, positions, tileOutput, channelStride, passStride) }
             }
         }
     }

@@ -245,6 +245,48 @@ final class BackwardKernelTests: XCTestCase {
         XCTAssertNil(TransposedConvolution(Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1)))
     }
 
+    /// Strided convolutions' input gradient as s² phase products on the packed kernel equals
+    /// im2col's adjoint (GEMM then col2im): YOLOv5's 3×3 stride 2, and kernels with other
+    /// reaches (4×4, 5×5 padded 2, 3×3 unpadded, 2×2 and 3×3 at stride 3), partial channel
+    /// blocks, rows longer and shorter than a tile, and tiles of a few rows.
+    func testStridedInputGradientEqualsCol2Im() {
+        let saved = (Conv2D.usesPackedKernel, PackedConvolution.panelBytes)
+        defer { (Conv2D.usesPackedKernel, PackedConvolution.panelBytes) = saved }
+        let cases: [(Conv2DGeometry, Int, Int)] = [
+            (Conv2DGeometry(inputChannels: 5, outputChannels: 7, kernelSize: 3, stride: 2, padding: 1), 12, 60),
+            (Conv2DGeometry(inputChannels: 9, outputChannels: 4, kernelSize: 3, stride: 2, padding: 1), 8, 32),
+            (Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: 4, stride: 2, padding: 1), 10, 34),
+            (Conv2DGeometry(inputChannels: 4, outputChannels: 5, kernelSize: 5, stride: 2, padding: 2), 8, 64),
+            (Conv2DGeometry(inputChannels: 2, outputChannels: 3, kernelSize: 2, stride: 2, padding: 0), 6, 32),
+            (Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 3, padding: 1), 9, 48),
+        ]
+        for (n, (g, height, width)) in cases.enumerated() {
+            XCTAssertNotNil(StridedInputGradient(g, inputHeight: height, inputWidth: width), "case \(n) \(g)")
+            let batch = 2
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
+                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(130 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
+                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(140 + n)))
+            Conv2D.usesPackedKernel = false
+            let col2im = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+            Conv2D.usesPackedKernel = true
+            for panelBytes in [saved.1, 1] {
+                PackedConvolution.panelBytes = panelBytes
+                let phases = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+                XCTAssertEqual(phases.shape, col2im.shape)
+                assertClose(phases.storage, col2im.storage.map(Double.init), tolerance: 1e-5, "case \(n) \(g)")
+            }
+        }
+        let s2 = Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 2, padding: 1)
+        XCTAssertNil(StridedInputGradient(s2, inputHeight: 7, inputWidth: 32), "odd side: col2im")
+        XCTAssertNil(StridedInputGradient(s2, inputHeight: 8, inputWidth: 20), "narrow: col2im")
+        XCTAssertNil(StridedInputGradient(Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 1, stride: 2),
+                                          inputHeight: 8, inputWidth: 32), "a phase without taps")
+        XCTAssertNil(StridedInputGradient(Conv2DGeometry(inputChannels: 2, outputChannels: 2, kernelSize: 3, stride: 1, padding: 1),
+                                          inputHeight: 8, inputWidth: 32), "stride 1: the transposed convolution")
+    }
+
     /// The tiled weight-gradient kernel gives the weight gradient im2col + sgemm gives, on layers
     /// with enough positions per tile for it to be used: partial blocks of output channels and
     /// of taps (5 channels, 3·9 = 27 taps), 1×1 with a pixel count that is not a multiple of eight,
