@@ -178,39 +178,27 @@ struct TileInput {
     /// pixels.
     private func packPanels(image: Int, pixels: Range<Int>, into packed: UnsafeMutablePointer<Float>) {
         let columns = MicroTile.columns
-        var panel = packed
-        var start = pixels.lowerBound
-        while start < pixels.upperBound {
-            let filled = min(columns, pixels.upperBound - start)
-            if input.parts == nil {
-                let source = input.base + image * input.imageStride + start
-                let plane = input.height * input.width
-                for channel in 0..<input.channels {
-                    let target = panel + channel * columns
-                    copy(source + channel * plane, count: filled, to: target)
-                    if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
-                }
-                panel += input.channels * columns
-                start += filled
-                continue
-            }
-            var target = panel
-            for part in parts {
-                let source = part.base + image * part.imageStride
-                let plane = input.height * input.width / (part.scale * part.scale)
-                for channel in 0..<part.channels {
-                    let from = source + channel * plane
-                    if part.scale == 1 {
-                        copy(from + start, count: filled, to: target)
-                    } else {
-                        copyUpsampled(from, scale: part.scale, positions: start..<(start + filled), to: target)
+        parts.withUnsafeBufferPointer { parts in
+            var (panel, start) = (packed, pixels.lowerBound)
+            while start < pixels.upperBound {
+                let filled = min(columns, pixels.upperBound - start)
+                var target = panel
+                for part in parts {
+                    let source = part.base + image * part.imageStride
+                    let plane = input.height * input.width / (part.scale * part.scale)
+                    for channel in 0..<part.channels {
+                        let from = source + channel * plane
+                        if part.scale == 1 {
+                            copy(from + start, count: filled, to: target)
+                        } else {
+                            copyUpsampled(from, scale: part.scale, positions: start..<(start + filled), to: target)
+                        }
+                        if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
+                        target += columns
                     }
-                    if filled < columns { (target + filled).update(repeating: 0, count: columns - filled) }
-                    target += columns
                 }
+                (panel, start) = (target, start + filled)
             }
-            panel += input.channels * columns
-            start += filled
         }
     }
 
