@@ -6,7 +6,7 @@ import YOLOModel
 import YOLOTrain
 
 /// `yolo benchmark --train`: the training step of `Trainer` on one fixed batch, timed per phase —
-/// `trainingForward`, `YOLOLoss`, `backward(rawGradients:)`, then the optimizer phase
+/// `trainingForward`, `YOLOLoss`, `backward(mapGradients:)` (the heads' layout, as the trainer), then the optimizer phase
 /// (clip to norm 10, SGD step, parameters written back, gradients zeroed, EMA update) — with an
 /// optimizer step every batch (no accumulation, so every timed step is alike).
 extension Benchmark {
@@ -64,13 +64,15 @@ extension Benchmark {
                 let timesRows = profile && run >= warmup
                 var marks = [DispatchTime.now().uptimeNanoseconds]
                 rowTimes.start()
-                let raw = try network.trainingForward(batch.images, observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
+                let maps = try network.trainingForward(batch.images, layout: .head,
+                                                       observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
-                let result = try loss(raw, targets: batch.targets)
+                let result = try loss(maps, targets: batch.targets, layout: .head)
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 rowTimes.start()
-                try network.backward(rawGradients: result.gradients, observe: timesRows ? { rowTimes.mark($0, pass: 1) } : nil)
+                try network.backward(mapGradients: result.gradients, layout: .head,
+                                     observe: timesRows ? { rowTimes.mark($0, pass: 1) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 // Trainer.optimizerStep
                 var ordered = network.parameterGradients

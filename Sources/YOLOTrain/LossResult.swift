@@ -1,4 +1,5 @@
 import TensorCore
+import YOLOModel
 
 /// What `YOLOLoss` returns for a batch.
 public struct LossResult: Sendable {
@@ -8,8 +9,10 @@ public struct LossResult: Sendable {
     public var box: Double
     public var object: Double
     public var classification: Double
-    /// d total / d raw prediction, per level, each the shape of that level's input.
+    /// d total / d raw prediction, per level, each the shape and layout of that level's input.
     public var gradients: [Tensor]
+    /// The raw maps' shapes `[batch, na, ny, nx, no]`.
+    let shapes: [[Int]]
     /// The nonzero gradient entries in double precision: the assigned rows' box and class values
     /// by flat index, and every cell's objectness value, per level.
     var rowGradients: [[Int: Double]]
@@ -22,7 +25,8 @@ public struct LossResult: Sendable {
     public var alpha: [[Double]]
 
     init(total: Double, box: Double, object: Double, classification: Double, rowGradients: [[Int: Double]],
-         objectGradients: [[Double]], shapes: [[Int]], targets: [LevelTargets], iou: [[Double]], alpha: [[Double]]) {
+         objectGradients: [[Double]], shapes: [[Int]], targets: [LevelTargets], iou: [[Double]], alpha: [[Double]],
+         layout: DetectMapLayout = .raw) {
         self.total = total
         self.box = box
         self.object = object
@@ -32,6 +36,11 @@ public struct LossResult: Sendable {
         self.targets = targets
         self.iou = iou
         self.alpha = alpha
+        self.shapes = shapes
+        if layout == .head {
+            gradients = zip(shapes, zip(rowGradients, objectGradients)).map { Self.headGradient(shape: $0, rows: $1.0, objectness: $1.1) }
+            return
+        }
         gradients = zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
             // zeros and objectness written in one pass over the (large) map, shared across cores
             var tensor = Tensor(uninitializedShape: shape)
@@ -49,11 +58,35 @@ public struct LossResult: Sendable {
         }
     }
 
-    /// The full gradients in double precision, flat per level.
+    /// A level's gradient as a head map `[batch, na·no, ny, nx]` (raw shape `shape`): zeros,
+    /// each anchor's objectness plane, then the assigned rows' entries; written in one parallel
+    /// pass over the (image, anchor) pairs.
+    private static func headGradient(shape: [Int], rows: [Int: Double], objectness: [Double]) -> Tensor {
+        let (pairs, cells, no) = (shape[0] * shape[1], shape[2] * shape[3], shape[4])
+        var tensor = Tensor(uninitializedShape: [shape[0], shape[1] * no, shape[2], shape[3]])
+        tensor.storage.withUnsafeMutableBufferPointer { g in
+            objectness.withUnsafeBufferPointer { objectness in
+                Parallel.forEach(pairs) { range in
+                    for pair in range {
+                        let planes = g.baseAddress! + pair * no * cells
+                        planes.update(repeating: 0, count: no * cells)
+                        for pixel in 0..<cells { planes[4 * cells + pixel] = Float(objectness[pair * cells + pixel]) }
+                    }
+                }
+            }
+            for (index, value) in rows {
+                let (cell, k) = (index / no, index % no)
+                g[((cell / cells) * no + k) * cells + cell % cells] = Float(value)
+            }
+        }
+        return tensor
+    }
+
+    /// The full gradients in double precision, flat per level, in the raw layout.
     public var gradientValues: [[Double]] {
-        zip(gradients, zip(rowGradients, objectGradients)).map { tensor, parts in
-            var values = [Double](repeating: 0, count: tensor.elementCount)
-            let no = tensor.shape[4]
+        zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
+            var values = [Double](repeating: 0, count: shape.reduce(1, *))
+            let no = shape[4]
             for (cell, value) in parts.1.enumerated() { values[cell * no + 4] = value }
             for (index, value) in parts.0 { values[index] = value }
             return values

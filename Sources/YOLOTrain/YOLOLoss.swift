@@ -40,10 +40,24 @@ public struct YOLOLoss: Sendable {
                   objectPositiveWeight: h.objPositiveWeight, focalGamma: h.focalLossGamma, labelSmoothing: labelSmoothing)
     }
 
-    /// The loss of raw predictions (per level `[batch, na, ny, nx, classes + 5]`) against targets `[n, 6]`.
-    public func callAsFunction(_ predictions: [Tensor], targets: Tensor) throws -> LossResult {
+    /// The loss of raw predictions (per level `[batch, na, ny, nx, classes + 5]`, or with
+    /// `layout: .head` the heads' maps `[batch, na·(classes + 5), ny, nx]`) against targets
+    /// `[n, 6]`; the gradients come in the same layout.
+    public func callAsFunction(_ predictions: [Tensor], targets: Tensor, layout: DetectMapLayout = .raw) throws -> LossResult {
         // read in place: the maps are large, and only the assigned rows and the objectness column are used
-        try evaluate(FloatPredictions(levels: predictions.map(\.storage)), shapes: predictions.map(\.shape), targets: targets)
+        let levels = predictions.map(\.storage)
+        guard layout == .head else {
+            return try evaluate(FloatPredictions(levels: levels), shapes: predictions.map(\.shape), targets: targets)
+        }
+        let no = classCount + 5, na = assignment.anchorsPerLevel
+        let shapes = try predictions.map { map -> [Int] in
+            guard map.shape.count == 4, map.shape[1] == na * no else {
+                throw ShapeError("a head map must be [batch, \(na * no), ny, nx], got \(map.shape)")
+            }
+            return [map.shape[0], na, map.shape[2], map.shape[3], no]
+        }
+        return try evaluate(HeadPredictions(levels: levels, cells: shapes.map { $0[2] * $0[3] }, outputs: no),
+                            shapes: shapes, targets: targets, layout: .head)
     }
 
     /// The loss on double-precision predictions (finite-difference checks).
@@ -55,7 +69,7 @@ public struct YOLOLoss: Sendable {
     /// supplies the detached quantities — CIoU alpha and the objectness targets — so that the value is
     /// the function whose gradient PyTorch computes (for finite-difference checks).
     func evaluate<Predictions: LossPredictions>(_ predictions: Predictions, shapes: [[Int]], targets: Tensor,
-                                                frozen: LossResult? = nil) throws -> LossResult {
+                                                frozen: LossResult? = nil, layout: DetectMapLayout = .raw) throws -> LossResult {
         let no = classCount + 5, na = assignment.anchorsPerLevel
         guard shapes.count == assignment.levelCount else {
             throw ShapeError("\(shapes.count) prediction levels for \(assignment.levelCount) anchor levels")
@@ -153,7 +167,7 @@ public struct YOLOLoss: Sendable {
         lcls *= gains.cls
         return LossResult(total: (lbox + lobj + lcls) * scale, box: lbox, object: lobj, classification: lcls,
                           rowGradients: rowGradients, objectGradients: objectGradients, shapes: shapes,
-                          targets: assigned, iou: ious, alpha: alphas)
+                          targets: assigned, iou: ious, alpha: alphas, layout: layout)
     }
 }
 
@@ -184,5 +198,33 @@ struct DoublePredictions: LossPredictions {
     func count(_ level: Int) -> Int { levels[level].count }
     func column(_ level: Int, _ offset: Int, stride: Int) -> [Double] {
         (0..<(levels[level].count / stride)).map { levels[level][$0 * stride + offset] }
+    }
+}
+
+/// The heads' float32 maps `[batch, na·no, ny, nx]`, read where they lie by raw index: raw entry
+/// (cell, k) with cell = (image·na + anchor)·cells + pixel is head entry ((image·na + anchor)·no
+/// + k)·cells + pixel, so each anchor's objectness logits are one contiguous plane.
+struct HeadPredictions: LossPredictions {
+    let levels: [[Float]]
+    let cells: [Int]
+    let outputs: Int
+    func value(_ level: Int, _ index: Int) -> Double {
+        let (cell, k) = (index / outputs, index % outputs)
+        let (pair, pixel) = (cell / cells[level], cell % cells[level])
+        return Double(levels[level][(pair * outputs + k) * cells[level] + pixel])
+    }
+    func count(_ level: Int) -> Int { levels[level].count }
+    func column(_ level: Int, _ offset: Int, stride: Int) -> [Double] {
+        precondition(stride == outputs)
+        let cells = cells[level]
+        let pairs = levels[level].count / (outputs * cells)
+        var column = [Double](repeating: 0, count: pairs * cells)
+        levels[level].withUnsafeBufferPointer { values in
+            for pair in 0..<pairs {
+                let plane = values.baseAddress! + (pair * outputs + offset) * cells
+                for pixel in 0..<cells { column[pair * cells + pixel] = Double(plane[pixel]) }
+            }
+        }
+        return column
     }
 }

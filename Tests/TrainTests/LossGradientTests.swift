@@ -87,4 +87,38 @@ final class LossGradientTests: XCTestCase {
         XCTAssertEqual(plain.evaluate(logit: 2, target: 0.25).derivative, 1 / (1 + exp(-2)) - 0.25, accuracy: 1e-15)
         XCTAssertEqual(BCEWithLogits(positiveWeight: 3).evaluate(logit: 0, target: 1).loss, 3 * log(2), accuracy: 1e-15)
     }
+
+    /// The loss read from the heads' maps [b, na·no, ny, nx] is the loss of the same values as
+    /// raw maps [b, na, ny, nx, no], to the bit, and its gradients are the raw gradients in the
+    /// heads' layout.
+    func testHeadLayoutEqualsRawLayout() throws {
+        let loss = YOLOLoss(classCount: 3, anchors: anchors, gains: LossGains(box: 0.05, cls: 0.3, obj: 0.7),
+                            labelSmoothing: 0.1)
+        let raw = zip(shapes, logits()).map { Tensor(shape: $0, values: $1.map(Float.init)) }
+        // [b, na, ny, nx, no] → [b, na, no, ny, nx]
+        func toHead(_ map: Tensor) -> Tensor {
+            let s = map.shape
+            let (pairs, cells, no) = (s[0] * s[1], s[2] * s[3], s[4])
+            var values = [Float](repeating: 0, count: map.elementCount)
+            for pair in 0..<pairs {
+                for cell in 0..<cells {
+                    for k in 0..<no { values[(pair * no + k) * cells + cell] = map.storage[(pair * cells + cell) * no + k] }
+                }
+            }
+            return Tensor(shape: [s[0], s[1] * no, s[2], s[3]], values: values)
+        }
+        let fromRaw = try loss(raw, targets: targets)
+        let fromHeads = try loss(raw.map(toHead), targets: targets, layout: .head)
+        XCTAssertEqual(fromHeads.total, fromRaw.total)
+        XCTAssertEqual([fromHeads.box, fromHeads.object, fromHeads.classification],
+                       [fromRaw.box, fromRaw.object, fromRaw.classification])
+        XCTAssertEqual(fromHeads.gradientValues, fromRaw.gradientValues)
+        for (head, rawGradient) in zip(fromHeads.gradients, fromRaw.gradients) {
+            XCTAssertEqual(head.shape, toHead(rawGradient).shape)
+            XCTAssertEqual(head.storage, toHead(rawGradient).storage)
+        }
+        XCTAssertThrowsError(try loss(raw, targets: targets, layout: .head)) { error in
+            XCTAssertTrue("\(error)".contains("a head map must be [batch, 24, ny, nx]"), "\(error)")
+        }
+    }
 }

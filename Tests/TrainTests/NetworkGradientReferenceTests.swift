@@ -17,15 +17,23 @@ final class NetworkGradientReferenceTests: XCTestCase {
         let stored = try NPYFile.read(path: try SharedData.path("reference/loss_batch_targets.npy"))
         let targets = Tensor(shape: stored.shape, values: stored.floats())
 
-        network.zeroGradients()
-        let raw = try network.trainingForward(Tensor(shape: images.shape, values: images.bytes.map { Float($0) / 255 }))
+        let input = Tensor(shape: images.shape, values: images.bytes.map { Float($0) / 255 })
         let anchors = try XCTUnwrap(network.tensor(named: "model.24.anchors"))
         let loss = YOLOLoss(hyperparameters: Hyperparameters(), classCount: 80, anchors: anchors, imageSize: 320)
-        let result = try loss(raw, targets: targets)
-        try network.backward(rawGradients: result.gradients)
+        // PyTorch's raw maps, and the heads' own layout the trainer uses: the same gradients
+        var gradients: [DetectMapLayout: [(name: String, gradient: Tensor)]] = [:]
+        for layout in [DetectMapLayout.raw, .head] {
+            network.zeroGradients()
+            let maps = try network.trainingForward(input, layout: layout)
+            let result = try loss(maps, targets: targets, layout: layout)
+            try network.backward(mapGradients: result.gradients, layout: layout)
+            gradients[layout] = network.parameterGradients
+        }
+        let ours = try XCTUnwrap(gradients[.head])
+        XCTAssertTrue(zip(ours, try XCTUnwrap(gradients[.raw])).allSatisfy { $0.name == $1.name && $0.gradient == $1.gradient },
+                      "the raw and head layouts give different gradients")
 
         let reference = try SafetensorsFile.read(path: try SharedData.path("reference/loss_grads.safetensors"))
-        let ours = network.parameterGradients
         XCTAssertEqual(ours.count, 177)
         var worst = (name: "", ratio: 0.0)
         for (name, gradient) in ours {

@@ -8,7 +8,8 @@ extension Network {
     /// `[batch, anchors, ny, nx, classes + 5]` per level. Row outputs are released as soon as
     /// their last reader has run; what backward needs stays inside the modules. `observe` is
     /// called with each row's index once its forward is done (per-row timing).
-    public func trainingForward(_ images: Tensor, observe: ((Int) -> Void)? = nil) throws -> [Tensor] {
+    public func trainingForward(_ images: Tensor, layout: DetectMapLayout = .raw,
+                                observe: ((Int) -> Void)? = nil) throws -> [Tensor] {
         AllocatorTuning.configure()
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
@@ -37,15 +38,20 @@ extension Network {
             guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
             return value
         }
-        let raw = try detect.trainingForward(levels: levels)
+        let maps = try detect.trainingForward(levels: levels, layout: layout)
         observe?(detectRow.index)
-        return raw
+        return maps
     }
 
     /// Back-propagates dL/d(raw maps) through every row in reverse, adding each parameter's
     /// gradient to its buffer. A row read by several later rows receives the sum of their gradients.
     /// `observe` is called with each row's index once its backward is done.
     public func backward(rawGradients: [Tensor], observe: ((Int) -> Void)? = nil) throws {
+        try backward(mapGradients: rawGradients, layout: .raw, observe: observe)
+    }
+
+    /// `backward(rawGradients:)` for maps in either layout (as `trainingForward` returned them).
+    public func backward(mapGradients: [Tensor], layout: DetectMapLayout, observe: ((Int) -> Void)? = nil) throws {
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
         }
@@ -54,7 +60,7 @@ extension Network {
             guard row >= 0 else { return }  // the images need no gradient
             if gradients[row] == nil { gradients[row] = gradient } else { ChannelOps.addInPlace(&gradients[row]!, gradient) }
         }
-        for (input, gradient) in zip(detectRow.inputRows, try detect.backward(rawGradients: rawGradients)) {
+        for (input, gradient) in zip(detectRow.inputRows, try detect.backward(mapGradients: mapGradients, layout: layout)) {
             accumulate(gradient, into: input)
         }
         observe?(detectRow.index)

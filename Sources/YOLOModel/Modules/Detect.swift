@@ -135,25 +135,34 @@ public final class Detect: Module {
     }
 }
 
+/// How Detect's training maps are laid out: PyTorch's raw maps `[batch, anchors, ny, nx,
+/// classes + 5]` (what Ultralytics' loss reads), or the heads' own outputs `[batch,
+/// anchors·(classes + 5), ny, nx]`, which the loss can read as well and which spare the
+/// training step a transpose of every map each way.
+public enum DetectMapLayout: Sendable {
+    case raw, head
+}
+
 extension Detect {
-    /// The training pass: each level's head output rearranged to the raw map
-    /// `[batch, anchors, ny, nx, classes + 5]` the loss reads (no decoding).
-    public func trainingForward(levels inputs: [Tensor]) throws -> [Tensor] {
+    /// The training pass: each level's head output (no decoding), as raw maps or as it is.
+    public func trainingForward(levels inputs: [Tensor], layout: DetectMapLayout = .raw) throws -> [Tensor] {
         guard inputs.count == levelCount else {
             throw ShapeError("Detect has \(levelCount) levels but receives \(inputs.count) inputs")
         }
         return try zip(heads, inputs).map { head, input in
-            Self.headToRaw(try head.trainingForward([input]), anchors: anchorsPerLevel, outputs: outputsPerAnchor)
+            let map = try head.trainingForward([input])
+            return layout == .head ? map : Self.headToRaw(map, anchors: anchorsPerLevel, outputs: outputsPerAnchor)
         }
     }
 
-    /// dL/d(level input) for dL/d(raw map) of each level; the heads' weight and bias gradients accumulate.
-    public func backward(rawGradients: [Tensor]) throws -> [Tensor] {
-        guard rawGradients.count == levelCount else {
-            throw ShapeError("Detect has \(levelCount) levels but receives \(rawGradients.count) gradients")
+    /// dL/d(level input) for dL/d(map) of each level, maps in `layout`; the heads' weight and
+    /// bias gradients accumulate.
+    public func backward(mapGradients: [Tensor], layout: DetectMapLayout = .raw) throws -> [Tensor] {
+        guard mapGradients.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(mapGradients.count) gradients")
         }
-        return try zip(heads, rawGradients).map { head, gradient in
-            try head.backward(Self.rawToHead(gradient, outputs: outputsPerAnchor))[0]
+        return try zip(heads, mapGradients).map { head, gradient in
+            try head.backward(layout == .head ? gradient : Self.rawToHead(gradient, outputs: outputsPerAnchor))[0]
         }
     }
 

@@ -125,12 +125,13 @@ public final class Trainer {
             let ni = schedule.beginIteration(batch: index, epoch: epoch, optimizer: &optimizer)
             var images = batch.images
             if options.multiScale { images = multiScaled(images, epoch: epoch, batch: index) }
-            let raw = try network.trainingForward(images)
-            let result = try loss(raw, targets: batch.targets)
+            // the heads' maps as they are: the loss reads them without a transpose
+            let maps = try network.trainingForward(images, layout: .head)
+            let result = try loss(maps, targets: batch.targets, layout: .head)
             guard result.total.isFinite else {
                 throw ShapeError("the loss is not finite at epoch \(epoch), batch \(index) (\(result.box), \(result.object), \(result.classification))")
             }
-            try network.backward(rawGradients: result.gradients)
+            try network.backward(mapGradients: result.gradients, layout: .head)
             if schedule.shouldStep(iteration: ni) {
                 try optimizerStep()
                 schedule.recordStep(iteration: ni)
