@@ -1,5 +1,5 @@
 /// Per-plane reductions accumulated in Float64 (batch-norm statistics and gradients, bias
-/// gradients): eight floats loaded at a time, widened to two four-lane doubles, so the sums run
+/// gradients, sparse heads' weight gradients): eight floats loaded at a time, widened to two four-lane doubles, so the sums run
 /// as vector adds instead of scalar chains. The order of the additions is fixed by the plane
 /// length alone, so results do not depend on the thread count.
 enum PlaneSums {
@@ -63,6 +63,21 @@ enum PlaneSums {
             i += 1
         }
         return ((sumLow + sumHigh).sum() + tailSum, (productLow + productHigh).sum() + tailProduct)
+    }
+
+    /// Σ a·b.
+    static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+        var (low, high) = (SIMD4<Double>(), SIMD4<Double>())
+        var i = 0
+        while i + 8 <= count {
+            let (u, v) = (load(a + i), load(b + i))
+            low += SIMD4<Double>(u.lowHalf) * SIMD4<Double>(v.lowHalf)
+            high += SIMD4<Double>(u.highHalf) * SIMD4<Double>(v.highHalf)
+            i += 8
+        }
+        var tail = 0.0
+        while i < count { tail += Double(a[i]) * Double(b[i]); i += 1 }
+        return (low + high).sum() + tail
     }
 
     @inline(__always)

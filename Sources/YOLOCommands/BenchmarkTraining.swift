@@ -6,7 +6,7 @@ import YOLOModel
 import YOLOTrain
 
 /// `yolo benchmark --train`: the training step of `Trainer` on one fixed batch, timed per phase —
-/// `trainingForward`, `YOLOLoss`, `backward(mapGradients:)` (the heads' layout, as the trainer), then the optimizer phase
+/// `trainingForward`, `YOLOLoss`, `backward(sparseGradients:)` (as the trainer: the heads' own layout, zeros skipped), then the optimizer phase
 /// (clip to norm 10, SGD step, parameters written back, gradients zeroed, EMA update) — with an
 /// optimizer step every batch (no accumulation, so every timed step is alike).
 extension Benchmark {
@@ -71,7 +71,7 @@ extension Benchmark {
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 rowTimes.start()
-                try network.backward(mapGradients: result.gradients, layout: .head,
+                try network.backward(sparseGradients: result.sparseHeadGradients,
                                      observe: timesRows ? { rowTimes.mark($0, pass: 1) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 // Trainer.optimizerStep

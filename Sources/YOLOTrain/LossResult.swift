@@ -9,10 +9,10 @@ public struct LossResult: Sendable {
     public var box: Double
     public var object: Double
     public var classification: Double
-    /// d total / d raw prediction, per level, each the shape and layout of that level's input.
-    public var gradients: [Tensor]
     /// The raw maps' shapes `[batch, na, ny, nx, no]`.
     let shapes: [[Int]]
+    /// The layout of the predictions, and of `gradients`.
+    public let layout: DetectMapLayout
     /// The nonzero gradient entries in double precision: the assigned rows' box and class values
     /// by flat index, and every cell's objectness value, per level.
     var rowGradients: [[Int: Double]]
@@ -37,11 +37,14 @@ public struct LossResult: Sendable {
         self.iou = iou
         self.alpha = alpha
         self.shapes = shapes
-        if layout == .head {
-            gradients = zip(shapes, zip(rowGradients, objectGradients)).map { Self.headGradient(shape: $0, rows: $1.0, objectness: $1.1) }
-            return
-        }
-        gradients = zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
+        self.layout = layout
+    }
+
+    /// d total / d prediction, per level, each the shape and layout of that level's input
+    /// (built on each use: mostly zeros, and the trainer takes `sparseHeadGradients` instead).
+    public var gradients: [Tensor] {
+        zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
+            if layout == .head { return Self.headGradient(shape: shape, rows: parts.0, objectness: parts.1) }
             // zeros and objectness written in one pass over the (large) map, shared across cores
             var tensor = Tensor(uninitializedShape: shape)
             let no = shape[4]
@@ -55,6 +58,23 @@ public struct LossResult: Sendable {
                 for (index, value) in parts.0 { g[index] = Float(value) }
             }
             return tensor
+        }
+    }
+
+    /// The gradients of the heads' maps as they are nonzero: each anchor's objectness channel
+    /// (every cell) and the assigned cells' box and class entries, in index order.
+    public var sparseHeadGradients: [SparseChannelGradient] {
+        zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
+            let (na, cells, no) = (shape[1], shape[2] * shape[3], shape[4])
+            let entries = parts.0.sorted { $0.key < $1.key }.map { index, value in
+                let (cell, k) = (index / no, index % no)
+                let (pair, pixel) = (cell / cells, cell % cells)
+                return SparseChannelGradient.Entry(image: pair / na, channel: (pair % na) * no + k, pixel: pixel,
+                                                   value: Float(value))
+            }
+            return SparseChannelGradient(batch: shape[0], channels: na * no, height: shape[2], width: shape[3],
+                                         denseChannels: (0..<na).map { $0 * no + 4 }, dense: parts.1.map(Float.init),
+                                         entries: entries)
         }
     }
 

@@ -287,6 +287,37 @@ final class BackwardKernelTests: XCTestCase {
                                           inputHeight: 8, inputWidth: 32), "stride 1: the transposed convolution")
     }
 
+    /// A 1×1 convolution's backward for a gradient given sparsely (dense channels, single
+    /// entries, several at one pixel) equals the dense backward of the same gradient.
+    func testSparsePointwiseBackwardEqualsTheDenseOne() throws {
+        let (batch, inputs, outputs, height, width) = (2, 11, 9, 5, 7)
+        let pixels = height * width
+        let g = Conv2DGeometry(inputChannels: inputs, outputChannels: outputs, kernelSize: 1)
+        let x = Tensor(shape: [batch, inputs, height, width], values: testValues(batch * inputs * pixels, seed: 150))
+        let w = Tensor(shape: [outputs, inputs, 1, 1], values: testValues(outputs * inputs, seed: 151))
+        let entryValues = testValues(6, seed: 152)
+        let entries = [(0, 0, 3), (0, 2, 3), (0, 8, 3), (1, 1, 0), (1, 5, 34), (1, 6, 34)].enumerated().map { n, e in
+            SparseChannelGradient.Entry(image: e.0, channel: e.1, pixel: e.2, value: entryValues[n])
+        }
+        let sparse = SparseChannelGradient(batch: batch, channels: outputs, height: height, width: width,
+                                           denseChannels: [4, 7], dense: testValues(batch * 2 * pixels, seed: 153),
+                                           entries: entries)
+        let dy = sparse.tensor
+        var (denseW, denseB) = (Tensor(shape: w.shape), Tensor(shape: [outputs]))
+        Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &denseW)
+        Conv2DBackward.accumulateBiasGradient(dy, into: &denseB)
+        let denseX = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
+        var sparseW = Tensor(shape: w.shape)
+        var sparseB: Tensor? = Tensor(shape: [outputs])
+        let sparseX = Conv2DBackward.accumulateSparsePointwise(sparse, input: x, weight: w, weightGradient: &sparseW,
+                                                               biasGradient: &sparseB, inputGradient: true)
+        assertClose(sparseW.storage, denseW.storage.map(Double.init), tolerance: 1e-5, "dW")
+        assertClose(try XCTUnwrap(sparseB).storage, denseB.storage.map(Double.init), tolerance: 1e-5, "db")
+        assertClose(try XCTUnwrap(sparseX).storage, denseX.storage.map(Double.init), tolerance: 1e-5, "dX")
+        XCTAssertNil(Conv2DBackward.accumulateSparsePointwise(sparse, input: x, weight: w, weightGradient: &sparseW,
+                                                              biasGradient: &sparseB, inputGradient: false))
+    }
+
     /// The tiled weight-gradient kernel gives the weight gradient im2col + sgemm gives, on layers
     /// with enough positions per tile for it to be used: partial blocks of output channels and
     /// of taps (5 channels, 3·9 = 27 taps), 1×1 with a pixel count that is not a multiple of eight,

@@ -117,6 +117,16 @@ final class LossGradientTests: XCTestCase {
             XCTAssertEqual(head.shape, toHead(rawGradient).shape)
             XCTAssertEqual(head.storage, toHead(rawGradient).storage)
         }
+        // the same gradients given sparsely: objectness channels dense, the rest as entries
+        for (sparse, head) in zip(fromHeads.sparseHeadGradients, fromHeads.gradients) {
+            XCTAssertEqual(sparse.denseChannels, [4, 12, 20])
+            XCTAssertEqual(sparse.tensor, head)
+            // each (image, anchor, cell)'s entries together, in one run
+            let cells = sparse.entries.map { [$0.image, $0.channel / 8, $0.pixel] }
+            let runStarts = cells.indices.filter { $0 == 0 || cells[$0] != cells[$0 - 1] }.map { cells[$0] }
+            XCTAssertEqual(Set(runStarts).count, runStarts.count)
+            XCTAssertFalse(sparse.entries.isEmpty)
+        }
         XCTAssertThrowsError(try loss(raw, targets: targets, layout: .head)) { error in
             XCTAssertTrue("\(error)".contains("a head map must be [batch, 24, ny, nx]"), "\(error)")
         }

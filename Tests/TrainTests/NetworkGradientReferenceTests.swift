@@ -20,7 +20,7 @@ final class NetworkGradientReferenceTests: XCTestCase {
         let input = Tensor(shape: images.shape, values: images.bytes.map { Float($0) / 255 })
         let anchors = try XCTUnwrap(network.tensor(named: "model.24.anchors"))
         let loss = YOLOLoss(hyperparameters: Hyperparameters(), classCount: 80, anchors: anchors, imageSize: 320)
-        // PyTorch's raw maps, and the heads' own layout the trainer uses: the same gradients
+        // PyTorch's raw maps, and the heads' own layout: the same gradients, to the bit
         var gradients: [DetectMapLayout: [(name: String, gradient: Tensor)]] = [:]
         for layout in [DetectMapLayout.raw, .head] {
             network.zeroGradients()
@@ -29,9 +29,19 @@ final class NetworkGradientReferenceTests: XCTestCase {
             try network.backward(mapGradients: result.gradients, layout: layout)
             gradients[layout] = network.parameterGradients
         }
-        let ours = try XCTUnwrap(gradients[.head])
-        XCTAssertTrue(zip(ours, try XCTUnwrap(gradients[.raw])).allSatisfy { $0.name == $1.name && $0.gradient == $1.gradient },
+        let dense = try XCTUnwrap(gradients[.head])
+        XCTAssertTrue(zip(dense, try XCTUnwrap(gradients[.raw])).allSatisfy { $0.name == $1.name && $0.gradient == $1.gradient },
                       "the raw and head layouts give different gradients")
+        // what the trainer runs: the heads' gradients given sparsely, summed in another order
+        network.zeroGradients()
+        let result = try loss(try network.trainingForward(input, layout: .head), targets: targets, layout: .head)
+        try network.backward(sparseGradients: result.sparseHeadGradients)
+        let ours = network.parameterGradients
+        for ((name, sparse), (_, reference)) in zip(ours, dense) {
+            let largest = reference.storage.map(abs).max() ?? 0
+            let difference = zip(sparse.storage, reference.storage).map { abs($0 - $1) }.max() ?? 0
+            XCTAssertLessThanOrEqual(difference, 1e-5 * largest + 1e-9, "\(name): sparse against dense head gradients")
+        }
 
         let reference = try SafetensorsFile.read(path: try SharedData.path("reference/loss_grads.safetensors"))
         XCTAssertEqual(ours.count, 177)

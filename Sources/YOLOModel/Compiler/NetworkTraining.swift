@@ -52,6 +52,16 @@ extension Network {
 
     /// `backward(rawGradients:)` for maps in either layout (as `trainingForward` returned them).
     public func backward(mapGradients: [Tensor], layout: DetectMapLayout, observe: ((Int) -> Void)? = nil) throws {
+        try backward(observe: observe) { try $0.backward(mapGradients: mapGradients, layout: layout) }
+    }
+
+    /// `backward(mapGradients:layout: .head)` for the heads' gradients given sparsely.
+    public func backward(sparseGradients: [SparseChannelGradient], observe: ((Int) -> Void)? = nil) throws {
+        try backward(observe: observe) { try $0.backward(sparseGradients: sparseGradients) }
+    }
+
+    /// The rows' backward once `detectBackward` has given the gradients of Detect's inputs.
+    private func backward(observe: ((Int) -> Void)?, _ detectBackward: (Detect) throws -> [Tensor]) throws {
         guard let detect, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
         }
@@ -60,7 +70,7 @@ extension Network {
             guard row >= 0 else { return }  // the images need no gradient
             if gradients[row] == nil { gradients[row] = gradient } else { ChannelOps.addInPlace(&gradients[row]!, gradient) }
         }
-        for (input, gradient) in zip(detectRow.inputRows, try detect.backward(mapGradients: mapGradients, layout: layout)) {
+        for (input, gradient) in zip(detectRow.inputRows, try detectBackward(detect)) {
             accumulate(gradient, into: input)
         }
         observe?(detectRow.index)

@@ -99,6 +99,22 @@ public final class Conv2d: Module {
                                              inputHeight: input.shape[2], inputWidth: input.shape[3])]
     }
 
+    /// `backward` for a 1×1 convolution whose output gradient is sparse (a detection head's).
+    public func backward(sparse outputGradient: SparseChannelGradient) throws -> [Tensor] {
+        guard geometry.isPointwise, outputGradient.channels == outputChannels else {
+            throw ShapeError("a sparse gradient needs a 1×1 convolution with \(outputGradient.channels) outputs")
+        }
+        let input = try saved(savedInput, "input")
+        savedInput = nil
+        var dW = weightGradient ?? Tensor(shape: weight.shape)
+        var db = hasBias ? (biasGradient ?? Tensor(shape: [outputChannels])) : nil
+        let dx = Conv2DBackward.accumulateSparsePointwise(outputGradient, input: input, weight: weight, weightGradient: &dW,
+                                                          biasGradient: &db, inputGradient: computesInputGradient)
+        weightGradient = dW
+        biasGradient = db
+        return [dx ?? Tensor(shape: [0])]
+    }
+
     public func gradientValue(_ name: String) -> Tensor? {
         name == "weight" ? weightGradient : name == "bias" ? biasGradient : nil
     }

@@ -166,6 +166,15 @@ extension Detect {
         }
     }
 
+    /// `backward(mapGradients:layout: .head)` for gradients given sparsely: each level's is
+    /// nonzero in its objectness channels and at the assigned cells only (what the loss gives).
+    public func backward(sparseGradients: [SparseChannelGradient]) throws -> [Tensor] {
+        guard sparseGradients.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(sparseGradients.count) gradients")
+        }
+        return try zip(heads, sparseGradients).map { head, gradient in try head.backward(sparse: gradient)[0] }
+    }
+
     /// [b, na·no, ny, nx] → [b, na, ny, nx, no].
     static func headToRaw(_ map: Tensor, anchors na: Int, outputs no: Int) -> Tensor {
         let (batch, ny, nx) = (map.shape[0], map.shape[2], map.shape[3])

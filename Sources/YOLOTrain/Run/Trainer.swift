@@ -131,7 +131,8 @@ public final class Trainer {
             guard result.total.isFinite else {
                 throw ShapeError("the loss is not finite at epoch \(epoch), batch \(index) (\(result.box), \(result.object), \(result.classification))")
             }
-            try network.backward(mapGradients: result.gradients, layout: .head)
+            // only the objectness channels and the assigned cells: the heads skip the zeros
+            try network.backward(sparseGradients: result.sparseHeadGradients)
             if schedule.shouldStep(iteration: ni) {
                 try optimizerStep()
                 schedule.recordStep(iteration: ni)
