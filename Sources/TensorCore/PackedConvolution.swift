@@ -154,18 +154,13 @@ public enum PackedConvolution {
             return
         }
         tile.withBuffer { values in
-            var lane = 0
-            while lane < columns {
-                let (y, x) = ((position + lane) / rowLength, (position + lane) % rowLength)
-                let length = min(columns - lane, rowLength - x)
+            forEachRowRun(position..<(position + columns), rowLength: rowLength) { y, x, lane, length in
                 let inside = min(length, outputWidth - x)
-                if y < outputHeight && inside > 0 {
-                    for r in 0..<validRows {
-                        MicroTile.write(values + r * columns + lane, count: inside,
-                                        to: output + r * channelStride + y * outputWidth + x, adding: adding)
-                    }
+                guard y < outputHeight && inside > 0 else { return }
+                for r in 0..<validRows {
+                    MicroTile.write(values + r * columns + lane, count: inside,
+                                    to: output + r * channelStride + y * outputWidth + x, adding: adding)
                 }
-                lane += length
             }
         }
     }

@@ -65,22 +65,16 @@ struct StridedInputGradient {
                                       epilogue: Epilogue(bias: nil, activation: .identity, addsToOutput: false)) {
                     image, positions, tile, tileStride, passStride in
                     // runs of positions inside one row of dY's layout, and inside dX's phase grid
-                    var position = positions.lowerBound
-                    while position < positions.upperBound {
-                        let (i, j) = (position / rowLength, position % rowLength)
-                        let run = min(positions.upperBound - position, rowLength - j)
+                    forEachRowRun(positions, rowLength: rowLength) { i, j, offset, run in
                         let count = min(run, phaseColumns - j)
-                        if i < phaseRows && count > 0 {
-                            let offset = position - positions.lowerBound
-                            for c in 0..<channels {
-                                for py in 0..<s {
-                                    let row = dxBase + ((image * channels + c) * height + s * i + py) * width + s * j
-                                    let phases = tile + py * s * passStride + c * tileStride + offset
-                                    Self.interleave(phases, phaseStride: passStride, count: s, length: count, into: row)
-                                }
+                        guard i < phaseRows && count > 0 else { return }
+                        for c in 0..<channels {
+                            for py in 0..<s {
+                                let row = dxBase + ((image * channels + c) * height + s * i + py) * width + s * j
+                                let phases = tile + py * s * passStride + c * tileStride + offset
+                                Self.interleave(phases, phaseStride: passStride, count: s, length: count, into: row)
                             }
                         }
-                        position += run
                     }
                 }
             }

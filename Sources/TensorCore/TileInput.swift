@@ -220,12 +220,9 @@ struct TileInput {
     private func copyUpsampled(_ plane: UnsafePointer<Float>, scale: Int, positions: Range<Int>,
                                to target: UnsafeMutablePointer<Float>) {
         let width = input.width
-        var position = positions.lowerBound
-        while position < positions.upperBound {
-            let (y, x) = (position / width, position % width)
-            let run = min(positions.upperBound - position, width - x)
+        forEachRowRun(positions, rowLength: width) { y, x, offset, run in
             let row = plane + (y / scale) * (width / scale)
-            let out = target + position - positions.lowerBound
+            let out = target + offset
             var (j, sourceX, repeated) = (0, x / scale, x % scale)
             if scale == 2 && repeated == 0 {
                 while j + 8 <= run {
@@ -243,7 +240,6 @@ struct TileInput {
                 }
                 (sourceX, repeated) = (sourceX + 1, 0)
             }
-            position += run
         }
     }
 }

@@ -84,15 +84,10 @@ struct TileWeightGradient {
             let row = target + o * stride
             row.update(repeating: 0, count: span)
             let plane = dy + o * pixels
-            var position = positions.lowerBound
-            while position < positions.upperBound {
-                let (y, x) = (position / rowLength, position % rowLength)
-                let length = min(positions.upperBound - position, rowLength - x)
+            forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
                 let inside = min(length, outputWidth - x)
-                if y < outputHeight && inside > 0 {
-                    (row + position - positions.lowerBound).update(from: plane + y * outputWidth + x, count: inside)
-                }
-                position += length
+                guard y < outputHeight && inside > 0 else { return }
+                (row + offset).update(from: plane + y * outputWidth + x, count: inside)
             }
         }
     }

@@ -220,6 +220,16 @@ final class BackwardKernelTests: XCTestCase {
         }
     }
 
+    /// Test weights of an ungrouped convolution and an output gradient for `batch` images.
+    private func weightAndOutputGradient(_ g: Conv2DGeometry, batch: Int, height: Int, width: Int,
+                                         seeds: (Int, Int)) -> (weight: Tensor, outputGradient: Tensor) {
+        let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+        return (Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
+                       values: testValues(g.outputChannels * g.patchSize, seed: UInt64(seeds.0))),
+                Tensor(shape: [batch, g.outputChannels, outH, outW],
+                       values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(seeds.1))))
+    }
+
     /// The transposed convolution (stride 1 on the packed kernel) gives the input gradient that
     /// im2col's adjoint (GEMM then col2im) gives.
     func testTransposedConvolutionEqualsCol2ImInputGradient() {
@@ -230,11 +240,7 @@ final class BackwardKernelTests: XCTestCase {
                        Conv2DGeometry(inputChannels: 6, outputChannels: 4, kernelSize: 1),
                        Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: 3, stride: 1, padding: 0)].enumerated() {
             XCTAssertNotNil(TransposedConvolution(g))
-            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
-            let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
-                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(110 + n)))
-            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
-                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(120 + n)))
+            let (w, dy) = weightAndOutputGradient(g, batch: batch, height: height, width: width, seeds: (110 + n, 120 + n))
             Conv2D.usesPackedKernel = true
             let transposed = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
             Conv2D.usesPackedKernel = false
@@ -262,12 +268,7 @@ final class BackwardKernelTests: XCTestCase {
         ]
         for (n, (g, height, width)) in cases.enumerated() {
             XCTAssertNotNil(StridedInputGradient(g, inputHeight: height, inputWidth: width), "case \(n) \(g)")
-            let batch = 2
-            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
-            let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
-                           values: testValues(g.outputChannels * g.patchSize, seed: UInt64(130 + n)))
-            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
-                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(140 + n)))
+            let (w, dy) = weightAndOutputGradient(g, batch: 2, height: height, width: width, seeds: (130 + n, 140 + n))
             Conv2D.usesPackedKernel = false
             let col2im = Conv2DBackward.inputGradient(dy, weight: w, geometry: g, inputHeight: height, inputWidth: width)
             Conv2D.usesPackedKernel = true
