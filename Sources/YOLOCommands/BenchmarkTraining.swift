@@ -6,7 +6,7 @@ import YOLOModel
 import YOLOTrain
 
 /// `yolo benchmark --train`: the training step of `Trainer` on one fixed batch, timed per phase —
-/// `trainingForward`, `YOLOLoss`, `backward(sparseGradients:)` (as the trainer: the heads' own layout, zeros skipped), then the optimizer phase
+/// `YOLOLoss.trainingForward` (Detect only where the loss reads it), the loss, `backward(sparseGradients:)`, as the trainer runs them, then the optimizer phase
 /// (clip to norm 10, SGD step, parameters written back, gradients zeroed, EMA update) — with an
 /// optimizer step every batch (no accumulation, so every timed step is alike).
 extension Benchmark {
@@ -64,10 +64,10 @@ extension Benchmark {
                 let timesRows = profile && run >= warmup
                 var marks = [DispatchTime.now().uptimeNanoseconds]
                 rowTimes.start()
-                let maps = try network.trainingForward(batch.images, layout: .head,
-                                                       observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
+                let heads = try loss.trainingForward(network, images: batch.images, targets: batch.targets,
+                                                     observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
-                let result = try loss(maps, targets: batch.targets, layout: .head)
+                let result = try loss(sparse: heads, targets: batch.targets)
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 rowTimes.start()

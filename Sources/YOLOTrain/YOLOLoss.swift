@@ -60,6 +60,39 @@ public struct YOLOLoss: Sendable {
                             shapes: shapes, targets: targets, layout: .head)
     }
 
+    /// Per level, the cells the loss reads whole: (image·na + anchor)·ny·nx + cell of every row
+    /// assigned to `targets`, each once, in order; what `Detect.sparseTrainingForward` needs.
+    /// `grids`: each level's (ny, nx).
+    public func assignedCells(targets: Tensor, grids: [(height: Int, width: Int)]) -> [[Int]] {
+        let na = assignment.anchorsPerLevel
+        return zip(assignment.assign(targets: targets, grids: grids), grids).map { rows, grid in
+            let cells = (0..<rows.count).map {
+                ((rows.image[$0] * na + rows.anchor[$0]) * grid.height + rows.gridY[$0]) * grid.width + rows.gridX[$0]
+            }
+            return Array(Set(cells)).sorted()
+        }
+    }
+
+    /// The training forward the loss needs, as the trainer runs it: the network up to Detect,
+    /// then Detect only where this loss will read it for `targets` (objectness everywhere, the
+    /// assigned cells whole). `observe` as `Network.trainingForward`'s.
+    public func trainingForward(_ network: Network, images: Tensor, targets: Tensor,
+                                observe: ((Int) -> Void)? = nil) throws -> [SparseHeadOutput] {
+        let levels = try network.trainingFeatures(images, observe: observe)
+        guard let detect = network.detect else { throw ShapeError("the model has no Detect head as its last row") }
+        let grids = levels.map { (height: $0.shape[2], width: $0.shape[3]) }
+        let heads = try detect.sparseTrainingForward(levels: levels, cells: assignedCells(targets: targets, grids: grids))
+        observe?(network.rows.count - 1)
+        return heads
+    }
+
+    /// The loss of Detect's sparse training pass (objectness everywhere, the assigned cells'
+    /// rows), which must hold the cells `assignedCells` gives for the same targets; the
+    /// gradients as `sparseHeadGradients`.
+    public func callAsFunction(sparse heads: [SparseHeadOutput], targets: Tensor) throws -> LossResult {
+        try evaluate(SparseHeadPredictions(levels: heads), shapes: heads.map(\.shape), targets: targets, layout: .head)
+    }
+
     /// The loss on double-precision predictions (finite-difference checks).
     func evaluate(_ predictions: [[Double]], shapes: [[Int]], targets: Tensor, frozen: LossResult? = nil) throws -> LossResult {
         try evaluate(DoublePredictions(levels: predictions), shapes: shapes, targets: targets, frozen: frozen)
@@ -226,5 +259,25 @@ struct HeadPredictions: LossPredictions {
             }
         }
         return column
+    }
+}
+
+/// Detect's sparse training pass read by raw index: objectness from the dense logits, every
+/// other entry from its cell's row (the loss reads no other cell's).
+struct SparseHeadPredictions: LossPredictions {
+    let levels: [SparseHeadOutput]
+    func value(_ level: Int, _ index: Int) -> Double {
+        let no = levels[level].shape[4]
+        let (cell, k) = (index / no, index % no)
+        if k == 4 { return Double(levels[level].objectness[cell]) }
+        guard let row = levels[level].rows[cell] else {
+            preconditionFailure("the loss reads cell \(cell) of level \(level), which the sparse pass did not compute")
+        }
+        return Double(row[k])
+    }
+    func count(_ level: Int) -> Int { levels[level].shape.reduce(1, *) }
+    func column(_ level: Int, _ offset: Int, stride: Int) -> [Double] {
+        precondition(offset == 4, "the sparse pass holds the objectness column only")
+        return levels[level].objectness.map(Double.init)
     }
 }

@@ -212,4 +212,30 @@ final class PackedConvolutionTests: XCTestCase {
         let expected = run(ChannelOps.concatenate(halves.map { NearestUpsample.forward($0.map, factor: $0.scale) }), w2, nil, g2)
         XCTAssertEqual(Conv2D.pointwiseForward(concatenating: halves, weight: w2, bias: nil).storage, expected.storage)
     }
+
+    /// A 1×1 convolution computed only at some channels everywhere and some cells' channels
+    /// equals the whole convolution there (to rounding: other summation order).
+    func testSparsePointwiseForwardEqualsTheConvolution() {
+        let g = Conv2DGeometry(inputChannels: 37, outputChannels: 10, kernelSize: 1)
+        let (batch, height, width) = (2, 3, 5)
+        let pixels = height * width
+        let x = Tensor(shape: [batch, 37, height, width], values: testValues(batch * 37 * pixels, seed: 28))
+        let w = Tensor(shape: [10, 37, 1, 1], values: testValues(370, seed: 29))
+        let bias = Tensor(shape: [10], values: testValues(10, seed: 30))
+        let full = run(x, w, bias, g)
+        let cells = [Conv2D.SparseCell(image: 1, pixel: 7, channels: 0..<5), Conv2D.SparseCell(image: 0, pixel: 14, channels: 5..<10)]
+        let (dense, cellValues) = Conv2D.sparsePointwiseForward(x, weight: w, bias: bias, denseChannels: [4, 9], cells: cells)
+        for b in 0..<batch {
+            for (i, channel) in [4, 9].enumerated() {
+                for p in 0..<pixels {
+                    XCTAssertEqual(dense[(b * 2 + i) * pixels + p], full.storage[(b * 10 + channel) * pixels + p], accuracy: 1e-5)
+                }
+            }
+        }
+        for (cell, values) in zip(cells, cellValues) {
+            for (j, channel) in cell.channels.enumerated() {
+                XCTAssertEqual(values[j], full.storage[(cell.image * 10 + channel) * pixels + cell.pixel], accuracy: 1e-5)
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 import XCTest
 import TensorCore
+import YOLOModel
 @testable import YOLOTrain
 
 /// YOLOLoss's analytic gradient against central finite differences on a small synthetic batch.
@@ -127,6 +128,18 @@ final class LossGradientTests: XCTestCase {
             XCTAssertEqual(Set(runStarts).count, runStarts.count)
             XCTAssertFalse(sparse.entries.isEmpty)
         }
+        // Detect's sparse pass holding exactly these values (objectness everywhere, the rows of
+        // the assigned cells) gives the same loss and gradients
+        let cells = loss.assignedCells(targets: targets, grids: shapes.map { (height: $0[2], width: $0[3]) })
+        let sparseHeads = zip(raw, cells).map { map, levelCells in
+            let no = map.shape[4]
+            return SparseHeadOutput(objectness: stride(from: 4, to: map.elementCount, by: no).map { map.storage[$0] },
+                                    rows: Dictionary(uniqueKeysWithValues: levelCells.map { ($0, Array(map.storage[($0 * no)..<($0 * no + no)])) }),
+                                    shape: map.shape)
+        }
+        let fromSparse = try loss(sparse: sparseHeads, targets: targets)
+        XCTAssertEqual(fromSparse.total, fromRaw.total)
+        XCTAssertEqual(fromSparse.gradientValues, fromRaw.gradientValues)
         XCTAssertThrowsError(try loss(raw, targets: targets, layout: .head)) { error in
             XCTAssertTrue("\(error)".contains("a head map must be [batch, 24, ny, nx]"), "\(error)")
         }

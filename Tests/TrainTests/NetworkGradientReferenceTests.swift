@@ -32,9 +32,14 @@ final class NetworkGradientReferenceTests: XCTestCase {
         let dense = try XCTUnwrap(gradients[.head])
         XCTAssertTrue(zip(dense, try XCTUnwrap(gradients[.raw])).allSatisfy { $0.name == $1.name && $0.gradient == $1.gradient },
                       "the raw and head layouts give different gradients")
-        // what the trainer runs: the heads' gradients given sparsely, summed in another order
+        // what the trainer runs: Detect computed only where the loss reads it, its gradients
+        // given back sparsely; the same sums in another order
         network.zeroGradients()
-        let result = try loss(try network.trainingForward(input, layout: .head), targets: targets, layout: .head)
+        let denseResult = try loss(try network.trainingForward(input, layout: .head), targets: targets, layout: .head)
+        network.zeroGradients()
+        let heads = try loss.trainingForward(network, images: input, targets: targets)
+        let result = try loss(sparse: heads, targets: targets)
+        XCTAssertEqual(result.total, denseResult.total, accuracy: 1e-6 * denseResult.total)
         try network.backward(sparseGradients: result.sparseHeadGradients)
         let ours = network.parameterGradients
         for ((name, sparse), (_, reference)) in zip(ours, dense) {

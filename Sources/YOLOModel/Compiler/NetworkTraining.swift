@@ -10,8 +10,17 @@ extension Network {
     /// called with each row's index once its forward is done (per-row timing).
     public func trainingForward(_ images: Tensor, layout: DetectMapLayout = .raw,
                                 observe: ((Int) -> Void)? = nil) throws -> [Tensor] {
+        let levels = try trainingFeatures(images, observe: observe)
+        let maps = try detect!.trainingForward(levels: levels, layout: layout)
+        observe?(rows.count - 1)
+        return maps
+    }
+
+    /// The training pass up to Detect: its inputs, one per level (for `Detect.sparseTrainingForward`).
+    /// `observe` sees every row before Detect.
+    public func trainingFeatures(_ images: Tensor, observe: ((Int) -> Void)? = nil) throws -> [Tensor] {
         AllocatorTuning.configure()
-        guard let detect, let detectRow = rows.last else {
+        guard detect != nil, let detectRow = rows.last else {
             throw ShapeError("the model has no Detect head as its last row")
         }
         guard images.shape.count == 4, images.shape[1] == spec.inputChannels else {
@@ -38,9 +47,7 @@ extension Network {
             guard let value = index == -1 ? images : outputs[index] else { throw ShapeError("row \(index) output missing") }
             return value
         }
-        let maps = try detect.trainingForward(levels: levels, layout: layout)
-        observe?(detectRow.index)
-        return maps
+        return levels
     }
 
     /// Back-propagates dL/d(raw maps) through every row in reverse, adding each parameter's

@@ -99,6 +99,17 @@ public final class Conv2d: Module {
                                              inputHeight: input.shape[2], inputWidth: input.shape[3])]
     }
 
+    /// The training forward of a 1×1 convolution computed only where it will be read (see
+    /// `Conv2D.sparsePointwiseForward`); `backward(sparse:)` follows it.
+    public func sparseTrainingForward(_ input: Tensor, denseChannels: [Int], cells: [Conv2D.SparseCell]) throws
+        -> (dense: [Float], cells: [[Float]]) {
+        guard geometry.isPointwise, input.shape.count == 4, input.shape[1] == inputChannels else {
+            throw ShapeError("a sparse forward needs a 1×1 convolution of \(inputChannels) input channels, got \(input.shape)")
+        }
+        savedInput = input
+        return Conv2D.sparsePointwiseForward(input, weight: weight, bias: bias, denseChannels: denseChannels, cells: cells)
+    }
+
     /// `backward` for a 1×1 convolution whose output gradient is sparse (a detection head's).
     public func backward(sparse outputGradient: SparseChannelGradient) throws -> [Tensor] {
         guard geometry.isPointwise, outputGradient.channels == outputChannels else {

@@ -135,6 +135,21 @@ public final class Detect: Module {
     }
 }
 
+/// One level of Detect's sparse training pass: the objectness logits of every (image, anchor,
+/// cell), in the raw map's cell order, and the whole row of outputs of the cells asked for.
+public struct SparseHeadOutput: Sendable {
+    public let objectness: [Float]
+    public let rows: [Int: [Float]]
+    /// The raw map's shape [batch, anchors, ny, nx, classes + 5].
+    public let shape: [Int]
+
+    public init(objectness: [Float], rows: [Int: [Float]], shape: [Int]) {
+        precondition(shape.count == 5 && objectness.count == shape[0] * shape[1] * shape[2] * shape[3]
+                     && rows.values.allSatisfy { $0.count == shape[4] }, "sparse head output does not fit \(shape)")
+        (self.objectness, self.rows, self.shape) = (objectness, rows, shape)
+    }
+}
+
 /// How Detect's training maps are laid out: PyTorch's raw maps `[batch, anchors, ny, nx,
 /// classes + 5]` (what Ultralytics' loss reads), or the heads' own outputs `[batch,
 /// anchors·(classes + 5), ny, nx]`, which the loss can read as well and which spare the
@@ -163,6 +178,29 @@ extension Detect {
         }
         return try zip(heads, mapGradients).map { head, gradient in
             try head.backward(layout == .head ? gradient : Self.rawToHead(gradient, outputs: outputsPerAnchor))[0]
+        }
+    }
+
+    /// The training pass computed only where the loss reads it: per level, every anchor's
+    /// objectness at every cell ([batch][anchor][cell]) and all outputs of the given cells
+    /// (indices (image·na + anchor)·cells + cell, as in the raw map's cell order).
+    public func sparseTrainingForward(levels inputs: [Tensor], cells: [[Int]]) throws -> [SparseHeadOutput] {
+        guard inputs.count == levelCount, cells.count == levelCount else {
+            throw ShapeError("Detect has \(levelCount) levels but receives \(inputs.count) inputs and \(cells.count) cell lists")
+        }
+        let (na, no) = (anchorsPerLevel, outputsPerAnchor)
+        return try zip(heads, zip(inputs, cells)).map { head, level in
+            let (input, levelCells) = level
+            guard input.shape.count == 4 else { throw ShapeError("Detect expects [batch, channels, h, w], got \(input.shape)") }
+            let pixels = input.shape[2] * input.shape[3]
+            let requests = levelCells.map { cell in
+                Conv2D.SparseCell(image: cell / pixels / na, pixel: cell % pixels,
+                                  channels: ((cell / pixels) % na * no)..<((cell / pixels) % na * no + no))
+            }
+            let (objectness, values) = try head.sparseTrainingForward(input, denseChannels: (0..<na).map { $0 * no + 4 },
+                                                                      cells: requests)
+            return SparseHeadOutput(objectness: objectness, rows: Dictionary(uniqueKeysWithValues: zip(levelCells, values)),
+                                    shape: [input.shape[0], na, input.shape[2], input.shape[3], no])
         }
     }
 

@@ -125,13 +125,12 @@ public final class Trainer {
             let ni = schedule.beginIteration(batch: index, epoch: epoch, optimizer: &optimizer)
             var images = batch.images
             if options.multiScale { images = multiScaled(images, epoch: epoch, batch: index) }
-            // the heads' maps as they are: the loss reads them without a transpose
-            let maps = try network.trainingForward(images, layout: .head)
-            let result = try loss(maps, targets: batch.targets, layout: .head)
+            // Detect computed only where the loss reads it, its gradient given back sparsely
+            let heads = try loss.trainingForward(network, images: images, targets: batch.targets)
+            let result = try loss(sparse: heads, targets: batch.targets)
             guard result.total.isFinite else {
                 throw ShapeError("the loss is not finite at epoch \(epoch), batch \(index) (\(result.box), \(result.object), \(result.classification))")
             }
-            // only the objectness channels and the assigned cells: the heads skip the zeros
             try network.backward(sparseGradients: result.sparseHeadGradients)
             if schedule.shouldStep(iteration: ni) {
                 try optimizerStep()
