@@ -125,19 +125,8 @@ extension Conv2DBackward {
                             let out = dxs.baseAddress! + plane * pixels
                             out.update(repeating: 0, count: pixels)
                             for i in 0..<denseCount {
-                                let scale = w[dy.denseChannels[i] * inputs + c]
-                                let g = dense.baseAddress! + (b * denseCount + i) * pixels
-                                var p = 0
-                                while p + 8 <= pixels {
-                                    let sum = UnsafeRawPointer(out + p).loadUnaligned(as: SIMD8<Float>.self)
-                                        .addingProduct(UnsafeRawPointer(g + p).loadUnaligned(as: SIMD8<Float>.self), scale)
-                                    UnsafeMutableRawPointer(out + p).storeBytes(of: sum, as: SIMD8<Float>.self)
-                                    p += 8
-                                }
-                                while p < pixels {
-                                    out[p] = out[p].addingProduct(g[p], scale)
-                                    p += 1
-                                }
+                                addScaled(w[dy.denseChannels[i] * inputs + c], dense.baseAddress! + (b * denseCount + i) * pixels,
+                                          to: out, count: pixels)
                             }
                         }
                     }

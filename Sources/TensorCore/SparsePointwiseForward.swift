@@ -31,19 +31,8 @@ extension Conv2D {
                             let target = out.baseAddress! + plane * pixels
                             target.update(repeating: bias?.storage[channel] ?? 0, count: pixels)
                             for c in 0..<inputs {
-                                let scale = w[channel * inputs + c]
-                                let source = xs.baseAddress! + (b * inputs + c) * pixels
-                                var p = 0
-                                while p + 8 <= pixels {
-                                    let sum = UnsafeRawPointer(target + p).loadUnaligned(as: SIMD8<Float>.self)
-                                        .addingProduct(UnsafeRawPointer(source + p).loadUnaligned(as: SIMD8<Float>.self), scale)
-                                    UnsafeMutableRawPointer(target + p).storeBytes(of: sum, as: SIMD8<Float>.self)
-                                    p += 8
-                                }
-                                while p < pixels {
-                                    target[p] = target[p].addingProduct(source[p], scale)
-                                    p += 1
-                                }
+                                addScaled(w[channel * inputs + c], xs.baseAddress! + (b * inputs + c) * pixels,
+                                          to: target, count: pixels)
                             }
                         }
                     }
