@@ -10,7 +10,7 @@ public enum BatchNormTraining {
     }
 
     /// y = (x − mean_B)/√(var_B + eps)·γ + β with the batch mean and biased batch variance
-    /// (computed in Float64, two passes). Updates the running statistics in place:
+    /// (Σx and Σx² in Float64, one pass over x; then one pass normalising it). Updates the running statistics in place:
     /// running_mean = momentum·mean_B + (1 − momentum)·running_mean,
     /// running_var = momentum·var_B·N/(N − 1) + (1 − momentum)·running_var (unbiased, N = B·H·W > 1).
     /// YOLOv5's BatchNorm2d has eps 1e-3 and momentum 0.03.
@@ -38,17 +38,16 @@ public enum BatchNormTraining {
                         unbiasedVariance.withUnsafeMutableBufferPointer { unbiasedOut in
                             Parallel.forEach(channels, minimumChunk: max(1, 8192 / max(count, 1))) { range in
                                 for c in range {
-                                    var sum = 0.0
+                                    var (sum, sumOfSquares) = (0.0, 0.0)
                                     for b in 0..<batch {
-                                        sum += PlaneSums.sum(input.baseAddress! + (b * channels + c) * pixels,
-                                                                         count: pixels)
+                                        let plane = PlaneSums.sumAndSquares(input.baseAddress! + (b * channels + c) * pixels,
+                                                                            count: pixels)
+                                        sum += plane.sum
+                                        sumOfSquares += plane.squares
                                     }
                                     let m = sum / Double(count)
-                                    var squares = 0.0
-                                    for b in 0..<batch {
-                                        squares += PlaneSums.squaredDeviations(input.baseAddress! + (b * channels + c) * pixels,
-                                                                     count: pixels, mean: m)
-                                    }
+                                    // Σ(x − mean)², from the one pass's sums
+                                    let squares = max(0, sumOfSquares - sum * m)
                                     let invStd = Float(1 / (squares / Double(count) + Double(epsilon)).squareRoot())
                                     let meanF = Float(m)
                                     meanOut[c] = meanF

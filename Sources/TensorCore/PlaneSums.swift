@@ -18,25 +18,29 @@ enum PlaneSums {
         return (low + high).sum() + tail
     }
 
-    /// Σ (x − mean)².
-    static func squaredDeviations(_ plane: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+    /// Σ x and Σ x² in one read of the plane (every x² is exact in Float64, and the sums' rounding
+    /// stays far below Float32's, so the variance Σx²/N − mean² loses nothing a Float32 result would show).
+    static func sumAndSquares(_ plane: UnsafePointer<Float>, count: Int) -> (sum: Double, squares: Double) {
         var (low, high) = (SIMD4<Double>(), SIMD4<Double>())
-        let center = SIMD4<Double>(repeating: mean)
+        var (squaresLow, squaresHigh) = (SIMD4<Double>(), SIMD4<Double>())
         var i = 0
         while i + 8 <= count {
             let v = load(plane + i)
-            let (d0, d1) = (SIMD4<Double>(v.lowHalf) - center, SIMD4<Double>(v.highHalf) - center)
-            low += d0 * d0
-            high += d1 * d1
+            let (v0, v1) = (SIMD4<Double>(v.lowHalf), SIMD4<Double>(v.highHalf))
+            low += v0
+            high += v1
+            squaresLow += v0 * v0
+            squaresHigh += v1 * v1
             i += 8
         }
-        var tail = 0.0
+        var (tail, tailSquares) = (0.0, 0.0)
         while i < count {
-            let d = Double(plane[i]) - mean
-            tail += d * d
+            let v = Double(plane[i])
+            tail += v
+            tailSquares += v * v
             i += 1
         }
-        return (low + high).sum() + tail
+        return ((low + high).sum() + tail, (squaresLow + squaresHigh).sum() + tailSquares)
     }
 
     /// Σ dY and Σ dY·x̂ with x̂ = (x − mean)·invstd computed in Float32.
