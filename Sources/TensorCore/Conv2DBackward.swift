@@ -59,9 +59,11 @@ public enum Conv2DBackward {
     }
 
     /// dW += Σ_images dYᵍ·colsᵍᵀ per group, so the weight gradient is accumulated over the batch
-    /// and over calls; `weightGradient` has the weight's shape (start from zeros). Each image's
-    /// product goes to its own slot, computed by whichever worker takes it; the slots are then
-    /// added onto dW in image order, so the sum never depends on the thread count.
+    /// and over calls; `weightGradient` has the weight's shape (start from zeros). On the tiled
+    /// kernel and for grouped convolutions each image's product goes to its own slot, computed by
+    /// whichever worker takes it, and the slots are then added onto dW in image order; other
+    /// layers split dW by channel (`accumulateByChannelBlocks`). Either way the sum never depends
+    /// on the thread count.
     public static func accumulateWeightGradient(_ outputGradient: Tensor, input: Tensor, geometry g: Conv2DGeometry,
                                                 into weightGradient: inout Tensor) {
         precondition(input.shape.count == 4 && input.shape[1] == g.inputChannels,
@@ -89,6 +91,12 @@ public enum Conv2DBackward {
                                                                  height: height, width: width),
                                              geometry: g, outputHeight: outH, outputWidth: outW)
                         : nil
+                    if tiled == nil && g.groups == 1 {
+                        accumulateByChannelBlocks(dy.baseAddress!, input: x.baseAddress!, geometry: g, batch: batch,
+                                                  inputHeight: height, inputWidth: width, outputHeight: outH,
+                                                  outputWidth: outW, into: dw.baseAddress!)
+                        return
+                    }
                     Parallel.distribute(batch) { next in
                         let columns = UnsafeMutablePointer<Float>.allocate(
                             capacity: tiled?.scratchCount ?? (direct ? 1 : g.patchSize * tileRows * outW))
@@ -124,6 +132,52 @@ public enum Conv2DBackward {
                             let slot = perImage + b * weightCount
                             for i in range { dw[i] += slot[i] }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// dW += Σ_b dY_b·cols_bᵀ for groups 1 through sgemm, the workers splitting dW's columns by
+    /// input channel instead of splitting the images: each worker adds its channels' products
+    /// image after image straight onto dW (sgemm's beta 1), so no per-image copy of dW is written
+    /// and summed, and dW's block stays in cache across the images. Every element is summed over
+    /// the images in the same order however the channels are split, so the result does not depend
+    /// on the thread count.
+    private static func accumulateByChannelBlocks(_ dy: UnsafePointer<Float>, input x: UnsafePointer<Float>,
+                                                  geometry g: Conv2DGeometry, batch: Int, inputHeight height: Int,
+                                                  inputWidth width: Int, outputHeight outH: Int, outputWidth outW: Int,
+                                                  into dw: UnsafeMutablePointer<Float>) {
+        let pixels = outH * outW
+        let taps = g.kernelSize * g.kernelSize
+        let direct = isDirect(g)
+        let tileRows = tileRowCount(g, outH: outH, outW: outW)
+        let splitChannels = direct ? g.outputChannels : g.inputChannels
+        let blockCount = min(splitChannels, Parallel.width)
+        let channelsPerBlock = (splitChannels + blockCount - 1) / blockCount
+        Parallel.distribute(blockCount) { next in
+            let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : channelsPerBlock * taps * tileRows * outW)
+            defer { columns.deallocate() }
+            while let block = next() {
+                let channels = (block * channelsPerBlock)..<min(splitChannels, (block + 1) * channelsPerBlock)
+                let target = dw + channels.lowerBound * taps
+                for b in 0..<batch {
+                    let dyImage = dy + b * g.outputChannels * pixels
+                    let xImage = x + (b * g.inputChannels + channels.lowerBound) * height * width
+                    if direct {
+                        // 1×1: the block is of output channels (dW's rows), which sgemm runs faster here
+                        GEMM.multiply(m: channels.count, n: g.inputChannels, k: pixels, a: dyImage + channels.lowerBound * pixels,
+                                      b: x + b * g.inputChannels * height * width, transposeB: true,
+                                      c: dw + channels.lowerBound * g.patchSize, beta: 1)
+                        continue
+                    }
+                    for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                        let rows = firstRow..<min(outH, firstRow + tileRows)
+                        Im2Col.fill(xImage, channels: channels.count, height: height, width: width, geometry: g,
+                                    outputRows: rows, outputWidth: outW, columns: columns)
+                        GEMM.multiply(m: g.outputChannels, n: channels.count * taps, k: rows.count * outW,
+                                      a: dyImage + firstRow * outW, lda: pixels, b: columns, transposeB: true,
+                                      c: target, ldc: g.patchSize, beta: 1)
                     }
                 }
             }

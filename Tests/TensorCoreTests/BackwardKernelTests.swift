@@ -352,6 +352,62 @@ final class BackwardKernelTests: XCTestCase {
         }
     }
 
+    /// Layers too small for the tiled kernel take sgemm with the workers splitting dW by channel
+    /// and adding every image's product straight onto it: equal to the definition (summed in
+    /// Float64) added to dW's starting values, and bit-identical for one worker and for three.
+    func testChannelBlockWeightGradientMatchesDefinitionWhateverTheThreadCount() {
+        let batch = 3
+        for (n, (g, height, width)) in [(Conv2DGeometry(inputChannels: 24, outputChannels: 20, kernelSize: 3, stride: 1, padding: 1), 10, 10),
+                                        (Conv2DGeometry(inputChannels: 16, outputChannels: 12, kernelSize: 3, stride: 2, padding: 1), 11, 9),
+                                        (Conv2DGeometry(inputChannels: 40, outputChannels: 24, kernelSize: 1), 10, 10)].enumerated() {
+            let (outH, outW) = (g.outputSize(height), g.outputSize(width))
+            let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                           values: testValues(batch * g.inputChannels * height * width, seed: UInt64(160 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, outH, outW],
+                            values: testValues(batch * g.outputChannels * outH * outW, seed: UInt64(170 + n)))
+            let start = testValues(g.outputChannels * g.patchSize, seed: UInt64(180 + n))
+            let tiled = x.storage.withUnsafeBufferPointer {
+                TileWeightGradient(input: FeatureBlock($0.baseAddress!, batch: batch, channels: g.inputChannels, height: height,
+                                                       width: width), geometry: g, outputHeight: outH, outputWidth: outW)
+            }
+            XCTAssertNil(tiled, "case \(n) should take the sgemm path")
+            var expected = start.map(Double.init)
+            let k = g.kernelSize
+            for b in 0..<batch {
+                for o in 0..<g.outputChannels {
+                    for oy in 0..<outH {
+                        for ox in 0..<outW {
+                            let gradient = Double(dy.storage[((b * g.outputChannels + o) * outH + oy) * outW + ox])
+                            for c in 0..<g.inputChannels {
+                                for ky in 0..<k {
+                                    let iy = oy * g.stride - g.padding + ky
+                                    guard iy >= 0, iy < height else { continue }
+                                    for kx in 0..<k {
+                                        let ix = ox * g.stride - g.padding + kx
+                                        guard ix >= 0, ix < width else { continue }
+                                        expected[((o * g.inputChannels + c) * k + ky) * k + kx] +=
+                                            gradient * Double(x.storage[((b * g.inputChannels + c) * height + iy) * width + ix])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let saved = Parallel.width
+            defer { Parallel.width = saved }
+            var results: [[Float]] = []
+            for width in [1, 3] {
+                Parallel.width = width
+                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, k, k], values: start)
+                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+                results.append(dw.storage)
+            }
+            assertClose(results[0], expected, tolerance: 1e-5, "case \(n)")
+            XCTAssert(results[0] == results[1], "case \(n) depends on the thread count")
+        }
+    }
+
     func testConvolutionParameterGradientsAccumulate() {
         let g = Conv2DGeometry(inputChannels: 4, outputChannels: 6, kernelSize: 3, stride: 2, padding: 1, groups: 2)
         let x = Tensor(shape: [2, 4, 7, 6], values: testValues(2 * 4 * 42, seed: 70))
