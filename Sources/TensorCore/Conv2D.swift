@@ -76,6 +76,13 @@ public enum Conv2D {
         weight.storage.withUnsafeBufferPointer { w in
             let epilogue = Epilogue(bias: bias?.storage, activation: activation, addsToOutput: addingToOutput)
             precondition(input.parts == nil || g.isPointwise, "only 1×1 convolutions read a concatenation in place")
+            if usesWinograd && WinogradConvolution.applies(to: g, input: input) {
+                let transformed = packedWeights?.winograd
+                    ?? WinogradConvolution.transformedWeights(w.baseAddress!, outputs: g.outputChannels, inputs: g.inputChannels)
+                WinogradConvolution(geometry: g, input: input).run(weights: transformed, output: output,
+                                                                   outputImageStride: outputImageStride, epilogue: epilogue)
+                return
+            }
             if (usesPackedKernel || input.parts != nil) && PackedConvolution.applies(to: g) {
                 PackedConvolution.run(input: input, weights: packedWeights ?? PackedConvolutionWeights(weight, geometry: g),
                                       geometry: g, output: output, outputImageStride: outputImageStride, epilogue: epilogue)
@@ -93,6 +100,10 @@ public enum Conv2D {
     /// Convolutions with groups 1 and dilation 1 run on `PackedConvolution`'s micro-kernel;
     /// false sends them through im2col + OpenBLAS sgemm (kept for comparison).
     nonisolated(unsafe) public static var usesPackedKernel = true
+
+    /// 3×3 stride-1 convolutions with enough channels run as Winograd F(2×2, 3×3)
+    /// (`WinogradConvolution`); false keeps them on the direct kernel.
+    nonisolated(unsafe) public static var usesWinograd = true
 
     /// Below this many tiles per call a layer is computed whole (GEMM then splits it by rows).
     static let minimumTiledItems = 4

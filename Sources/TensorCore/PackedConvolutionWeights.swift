@@ -8,6 +8,8 @@ public struct PackedConvolutionWeights: Sendable {
     public let outputChannels: Int
     /// The patch size C·k·k: the product's inner dimension.
     public let depth: Int
+    /// The Winograd-domain weights, for convolutions `WinogradConvolution` computes.
+    let winograd: [Float]?
 
     public init(_ weight: Tensor, geometry: Conv2DGeometry) {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
@@ -29,6 +31,11 @@ public struct PackedConvolutionWeights: Sendable {
         self.values = values
         self.outputChannels = outputs
         self.depth = depth
+        winograd = WinogradConvolution.applies(to: geometry)
+            ? weight.storage.withUnsafeBufferPointer {
+                WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels)
+            }
+            : nil
     }
 
     var blockCount: Int { (outputChannels + MicroTile.rows - 1) / MicroTile.rows }

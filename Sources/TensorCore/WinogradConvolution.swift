@@ -1,0 +1,288 @@
+/// 3×3, stride-1, "same" convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray,
+/// 2015): each 2×2 block of outputs is computed from the 4×4 input patch around it as
+/// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, so a block costs 16 multiplications per (output, input) channel
+/// pair instead of 36, and the multiplications of all blocks become 16 matrix products
+/// M_ξ = U_ξ·V_ξ ([O × C]·[C × blocks], one per element ξ of the 4×4 transformed patch).
+///
+/// The output is computed in bands of block rows sized so that a band's transformed inputs V and
+/// products M stay in L2; each band is one work item (image, band), so every output is computed
+/// by one worker in a fixed order and the result does not depend on the thread count. The
+/// transforms add and subtract, so results differ from the direct sum by a few units in the
+/// last place (tested against the definition).
+struct WinogradConvolution {
+    let geometry: Conv2DGeometry
+    let input: FeatureBlock
+    /// Blocks of 2×2 outputs per block row, block rows per image, block rows per band.
+    let blocksAcross: Int, blockRows: Int, bandRows: Int
+
+    /// Target size of one band's transformed inputs and products.
+    nonisolated(unsafe) static var bandBytes = 640 * 1024
+
+    /// Fewer channels than this on either side leave the 16 products too small for sgemm to be
+    /// efficient (the direct kernel is then faster).
+    static let minimumChannels = 32
+
+    /// Maps narrower or shorter than this have too few blocks per band for the products.
+    static let minimumSide = 20
+
+    static func applies(to g: Conv2DGeometry) -> Bool {
+        g.kernelSize == 3 && g.stride == 1 && g.padding == 1 && g.dilation == 1 && g.groups == 1
+            && g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels
+    }
+
+    /// Smaller maps qualify in batches of at least this many images (enough bands for the workers).
+    static let minimumBatchForSmallMaps = 4
+
+    static func applies(to g: Conv2DGeometry, input: FeatureBlock) -> Bool {
+        applies(to: g) && input.parts == nil && input.height >= 8 && input.width >= 8
+            && ((input.height >= minimumSide && input.width >= minimumSide) || input.batch >= minimumBatchForSmallMaps)
+    }
+
+    init(geometry g: Conv2DGeometry, input: FeatureBlock) {
+        precondition(Self.applies(to: g, input: input), "Winograd F(2×2, 3×3) does not apply to \(g)")
+        geometry = g
+        self.input = input
+        blocksAcross = (input.width + 1) / 2
+        blockRows = (input.height + 1) / 2
+        let bytesPerBlockRow = 16 * 4 * blocksAcross * (g.inputChannels + g.outputChannels)
+        // a few images keep the workers busy with one band each; a single image is cut into at
+        // least four bands where its rows allow (a shape-only rule: the bands never depend on the
+        // thread count)
+        let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : blockRows / 4
+        bandRows = max(1, min(rowsForWorkers, Self.bandBytes / bytesPerBlockRow))
+    }
+
+    /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = 4i + j, for G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+    static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> [Float] {
+        var u = [Float](repeating: 0, count: 16 * outputs * inputs)
+        let planeCount = outputs * inputs
+        u.withUnsafeMutableBufferPointer { target in
+            for pair in 0..<planeCount {
+                let w = weight + pair * 9
+                // G·w (4×3), row i at gw[i]
+                func rows(_ column: Int) -> (Float, Float, Float, Float) {
+                    let (w0, w1, w2) = (w[column], w[3 + column], w[6 + column])
+                    return (w0, (w0 + w1 + w2) * 0.5, (w0 - w1 + w2) * 0.5, w2)
+                }
+                let (c0, c1, c2) = (rows(0), rows(1), rows(2))
+                // (G·w)·Gᵀ row by row
+                func put(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
+                    let values = (r0, (r0 + r1 + r2) * 0.5, (r0 - r1 + r2) * 0.5, r2)
+                    target[(4 * i) * planeCount + pair] = values.0
+                    target[(4 * i + 1) * planeCount + pair] = values.1
+                    target[(4 * i + 2) * planeCount + pair] = values.2
+                    target[(4 * i + 3) * planeCount + pair] = values.3
+                }
+                put(0, c0.0, c1.0, c2.0)
+                put(1, c0.1, c1.1, c2.1)
+                put(2, c0.2, c1.2, c2.2)
+                put(3, c0.3, c1.3, c2.3)
+            }
+        }
+        return u
+    }
+
+    /// Blocks across rounded up to whole vectors: the row transforms run over whole vectors.
+    private var paddedAcross: Int { roundUp(blocksAcross, to: 8) }
+    /// An input row with a zero before it and zeros after it, as the row transform reads it.
+    private var paddedRowLength: Int { 2 * paddedAcross + 24 }
+
+    /// Floats of scratch one worker needs.
+    private var scratchCount: Int {
+        let blocks = bandRows * blocksAcross
+        let rowsWithHalo = 2 * bandRows + 2
+        return 16 * blocks * (geometry.inputChannels + geometry.outputChannels)
+            + rowsWithHalo * 4 * paddedAcross + paddedRowLength + 2 * bandRows * input.width
+    }
+
+    func run(weights u: [Float], output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
+        let bands = (blockRows + bandRows - 1) / bandRows
+        u.withUnsafeBufferPointer { u in
+            Parallel.distribute(input.batch * bands) { next in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+                defer { scratch.deallocate() }
+                while let item = next() {
+                    let (image, band) = (item / bands, item % bands)
+                    let rows = (band * bandRows)..<min(blockRows, (band + 1) * bandRows)
+                    computeBand(image: image, blockRows: rows, u: u.baseAddress!, scratch: scratch,
+                                output: output + image * outputImageStride, epilogue: epilogue)
+                }
+            }
+        }
+    }
+
+    private func computeBand(image: Int, blockRows rows: Range<Int>, u: UnsafePointer<Float>,
+                             scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+        let (inputs, outputs) = (geometry.inputChannels, geometry.outputChannels)
+        let stride = bandRows * blocksAcross  // row stride of V_ξ and M_ξ
+        let blocks = rows.count * blocksAcross
+        let v = scratch
+        let m = v + 16 * inputs * stride
+        let columnTransforms = m + 16 * outputs * stride
+        let paddedRow = columnTransforms + (2 * bandRows + 2) * 4 * paddedAcross
+        let aside = paddedRow + paddedRowLength
+        paddedRow.update(repeating: 0, count: paddedRowLength)
+        let imageBase = input.base + image * input.imageStride
+        for c in 0..<inputs {
+            transformInput(plane: imageBase + c * input.height * input.width, blockRows: rows,
+                           columnTransforms: columnTransforms, paddedRow: paddedRow,
+                           into: v + c * stride, matrixStride: inputs * stride)
+        }
+        for xi in 0..<16 {
+            GEMM.multiply(m: outputs, n: blocks, k: inputs, a: u + xi * outputs * inputs,
+                          b: v + xi * inputs * stride, ldb: stride, c: m + xi * outputs * stride, ldc: stride)
+        }
+        let planeSize = input.height * input.width
+        let firstRow = 2 * rows.lowerBound
+        let rowCount = min(input.height, 2 * rows.upperBound) - firstRow
+        let span = rowCount * input.width
+        for o in 0..<outputs {
+            let destination = output + o * planeSize + firstRow * input.width
+            let target = epilogue.addsToOutput ? aside : destination
+            transformOutput(m + o * stride, matrixStride: outputs * stride, blockRows: rows, bias: epilogue.bias?[o] ?? 0,
+                            into: target - firstRow * input.width)
+            epilogue.finish(target, rows: 0..<1, stride: span, count: span, destination: destination, rowStride: span)
+        }
+    }
+
+    /// V_ξ[c][block] for the band's blocks of one input plane: the input rows the band reads
+    /// (with a row of zero padding above and below the image) are first transformed along x,
+    /// each once, sixteen columns at a time; then combined down y per block row.
+    private func transformInput(plane: UnsafePointer<Float>, blockRows rows: Range<Int>,
+                                columnTransforms: UnsafeMutablePointer<Float>, paddedRow: UnsafeMutablePointer<Float>,
+                                into v: UnsafeMutablePointer<Float>, matrixStride: Int) {
+        let (height, width, across, padded) = (input.height, input.width, blocksAcross, paddedAcross)
+        let firstInputRow = 2 * rows.lowerBound - 1
+        let inputRowCount = 2 * rows.count + 2
+        for r in 0..<inputRowCount {
+            let y = firstInputRow + r
+            let out = columnTransforms + r * 4 * padded
+            guard y >= 0 && y < height else {
+                out.update(repeating: 0, count: 4 * padded)
+                continue
+            }
+            // paddedRow[1 + x] = row[x]; zeros at x = −1 and from x = width on
+            (paddedRow + 1).update(from: plane + y * width, count: width)
+            // d·B along x for the patch from x = 2b − 1: (d0 − d2, d1 + d2, d2 − d1, d1 − d3). Over
+            // sixteen columns, (row[x − 1] − row[x + 1]) holds d0 − d2 in its even lanes and d1 − d3
+            // in its odd ones; row[x] + row[x + 1] and row[x + 1] − row[x] the others in their even lanes.
+            let (t0, t1, t2, t3) = (out, out + padded, out + 2 * padded, out + 3 * padded)
+            for b in stride(from: 0, to: across, by: 8) {
+                let before = load16(paddedRow + 2 * b), at = load16(paddedRow + 2 * b + 1), after = load16(paddedRow + 2 * b + 2)
+                let outer = before - after
+                store(outer.evenHalf, t0 + b)
+                store((at + after).evenHalf, t1 + b)
+                store((after - at).evenHalf, t2 + b)
+                store(outer.oddHalf, t3 + b)
+            }
+        }
+        // Bᵀ·(d·B) down y: block row k reads transformed rows 2k … 2k + 3
+        for k in 0..<rows.count {
+            let row0 = columnTransforms + 2 * k * 4 * padded
+            let (row1, row2, row3) = (row0 + 4 * padded, row0 + 8 * padded, row0 + 12 * padded)
+            for j in 0..<4 {
+                let (a0, a1, a2, a3) = (row0 + j * padded, row1 + j * padded, row2 + j * padded, row3 + j * padded)
+                let targets = (v + j * matrixStride + k * across, v + (4 + j) * matrixStride + k * across,
+                               v + (8 + j) * matrixStride + k * across, v + (12 + j) * matrixStride + k * across)
+                var b = 0
+                while b + 8 <= across {
+                    let (e0, e1, e2, e3) = (MicroTile.load(a0 + b), MicroTile.load(a1 + b), MicroTile.load(a2 + b),
+                                            MicroTile.load(a3 + b))
+                    store(e0 - e2, targets.0 + b); store(e1 + e2, targets.1 + b)
+                    store(e2 - e1, targets.2 + b); store(e1 - e3, targets.3 + b)
+                    b += 8
+                }
+                while b < across {
+                    let (e0, e1, e2, e3) = (a0[b], a1[b], a2[b], a3[b])
+                    targets.0[b] = e0 - e2; targets.1[b] = e1 + e2; targets.2[b] = e2 - e1; targets.3[b] = e1 - e3
+                    b += 1
+                }
+            }
+        }
+    }
+
+    /// One output channel's rows of the band: Aᵀ·M·A per block plus the bias, for
+    /// Aᵀ = [[1, 1, 1, 0], [0, 1, −1, −1]], written to the plane at `plane` (the band's rows only;
+    /// a last row or column past an odd size is not written).
+    private func transformOutput(_ m: UnsafePointer<Float>, matrixStride: Int, blockRows rows: Range<Int>, bias: Float,
+                                 into plane: UnsafeMutablePointer<Float>) {
+        let (height, width, across) = (input.height, input.width, blocksAcross)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 4 * across) { corners in
+            let (y00, y01, y10, y11) = (corners.baseAddress!, corners.baseAddress! + across,
+                                        corners.baseAddress! + 2 * across, corners.baseAddress! + 3 * across)
+            for (k, blockRow) in rows.enumerated() {
+                func element(_ xi: Int) -> UnsafePointer<Float> { m + xi * matrixStride + k * across }
+                var b = 0
+                while b + 8 <= across {
+                    func load(_ i: Int, _ j: Int) -> SIMD8<Float> { MicroTile.load(element(4 * i + j) + b) }
+                    // Aᵀ·M down y, then along x
+                    let (m00, m01, m02, m03) = (load(0, 0), load(0, 1), load(0, 2), load(0, 3))
+                    let (m10, m11, m12, m13) = (load(1, 0), load(1, 1), load(1, 2), load(1, 3))
+                    let (m20, m21, m22, m23) = (load(2, 0), load(2, 1), load(2, 2), load(2, 3))
+                    let (m30, m31, m32, m33) = (load(3, 0), load(3, 1), load(3, 2), load(3, 3))
+                    let (u0, u1, u2, u3) = (m00 + m10 + m20, m01 + m11 + m21, m02 + m12 + m22, m03 + m13 + m23)
+                    let (w0, w1, w2, w3) = (m10 - m20 - m30, m11 - m21 - m31, m12 - m22 - m32, m13 - m23 - m33)
+                    let (top, bottom) = (u0 + u1 + u2 + bias, w0 + w1 + w2 + bias)
+                    let (topRight, bottomRight) = (u1 - u2 - u3 + bias, w1 - w2 - w3 + bias)
+                    if 2 * b + 16 <= width {
+                        // whole vectors of the two output rows, the blocks' left and right columns interleaved
+                        let row = plane + 2 * blockRow * width + 2 * b
+                        store(interleaved(top, topRight), row)
+                        if 2 * blockRow + 1 < height { store(interleaved(bottom, bottomRight), row + width) }
+                        b += 8
+                        continue
+                    }
+                    store(top, y00 + b); store(topRight, y01 + b)
+                    store(bottom, y10 + b); store(bottomRight, y11 + b)
+                    b += 8
+                }
+                while b < across {
+                    func at(_ i: Int, _ j: Int) -> Float { element(4 * i + j)[b] }
+                    let (u0, u1, u2, u3) = (at(0, 0) + at(1, 0) + at(2, 0), at(0, 1) + at(1, 1) + at(2, 1),
+                                            at(0, 2) + at(1, 2) + at(2, 2), at(0, 3) + at(1, 3) + at(2, 3))
+                    let (w0, w1, w2, w3) = (at(1, 0) - at(2, 0) - at(3, 0), at(1, 1) - at(2, 1) - at(3, 1),
+                                            at(1, 2) - at(2, 2) - at(3, 2), at(1, 3) - at(2, 3) - at(3, 3))
+                    y00[b] = u0 + u1 + u2 + bias; y01[b] = u1 - u2 - u3 + bias
+                    y10[b] = w0 + w1 + w2 + bias; y11[b] = w1 - w2 - w3 + bias
+                    b += 1
+                }
+                // the blocks the vectors did not store
+                let stored = min(across, (width / 16) * 8)
+                let top = plane + 2 * blockRow * width
+                interleave(y00, y01, from: stored, into: top, width: width)
+                if 2 * blockRow + 1 < height { interleave(y10, y11, from: stored, into: top + width, width: width) }
+            }
+        }
+    }
+
+    /// row[2b] = left[b], row[2b + 1] = right[b] from block `first` on, up to the row's `width`.
+    @inline(__always)
+    private func interleave(_ left: UnsafePointer<Float>, _ right: UnsafePointer<Float>, from first: Int,
+                            into row: UnsafeMutablePointer<Float>, width: Int) {
+        for b in first..<(width / 2) {
+            row[2 * b] = left[b]
+            row[2 * b + 1] = right[b]
+        }
+        if width % 2 == 1 && width / 2 >= first { row[width - 1] = left[width / 2] }
+    }
+
+    @inline(__always)
+    private func interleaved(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD16<Float> {
+        SIMD16(a[0], b[0], a[1], b[1], a[2], b[2], a[3], b[3], a[4], b[4], a[5], b[5], a[6], b[6], a[7], b[7])
+    }
+
+    @inline(__always)
+    private func store(_ value: SIMD16<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    private func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    private func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+}

@@ -1,0 +1,95 @@
+import XCTest
+@testable import TensorCore
+
+/// Winograd F(2×2, 3×3) against the Float64 definition: odd and even sizes (partial 2×2
+/// blocks at the right and bottom edges), rows narrower than eight blocks and wider, one band
+/// per image and one block row per band; its epilogue (bias, SiLU, residual) against the direct
+/// kernel, its thread count, and weights transformed once against per call.
+final class WinogradConvolutionTests: XCTestCase {
+    private let geometries = [Conv2DGeometry(inputChannels: 32, outputChannels: 36, kernelSize: 3, stride: 1, padding: 1),
+                              Conv2DGeometry(inputChannels: 40, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1)]
+    private let shapes = [(7, 5), (6, 23), (10, 10), (1, 9), (21, 34)]
+
+    private func data(_ g: Conv2DGeometry, batch: Int, height: Int, width: Int, seed: UInt64) -> (Tensor, Tensor, Tensor) {
+        let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                       values: testValues(batch * g.inputChannels * height * width, seed: seed))
+        let w = Tensor(shape: [g.outputChannels, g.inputChannels, 3, 3], values: testValues(g.outputChannels * g.patchSize, seed: seed + 1))
+        return (x, w, Tensor(shape: [g.outputChannels], values: testValues(g.outputChannels, seed: seed + 2)))
+    }
+
+    private func convolve(_ x: Tensor, _ w: Tensor, _ bias: Tensor?, _ g: Conv2DGeometry, winograd: Bool,
+                          activation: ActivationFunction = .identity) -> Tensor {
+        let saved = Conv2D.usesWinograd
+        defer { Conv2D.usesWinograd = saved }
+        Conv2D.usesWinograd = winograd
+        return Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: activation)
+    }
+
+    func testMatchesTheDefinitionInWideAndNarrowBands() {
+        let saved = WinogradConvolution.bandBytes
+        defer { WinogradConvolution.bandBytes = saved }
+        var (worst, directWorst) = (0.0, 0.0)
+        for (n, g) in geometries.enumerated() {
+            XCTAssertTrue(WinogradConvolution.applies(to: g))
+            for (m, (height, width)) in shapes.enumerated() {
+                let (x, w, bias) = data(g, batch: 2, height: height, width: width, seed: UInt64(10 * n + 100 * m))
+                let expected = referenceConvolution(x, w, bias.storage, g)
+                let direct = convolve(x, w, bias, g, winograd: false)
+                for (a, b) in zip(direct.storage, expected) { directWorst = max(directWorst, abs(Double(a) - b) / max(1, abs(b))) }
+                for bandBytes in [saved, 1] {
+                    WinogradConvolution.bandBytes = bandBytes
+                    let y = convolve(x, w, bias, g, winograd: true)
+                    XCTAssertEqual(y.shape, [2, g.outputChannels, height, width])
+                    for (a, b) in zip(y.storage, expected) { worst = max(worst, abs(Double(a) - b) / max(1, abs(b))) }
+                }
+            }
+        }
+        // the direct kernel's own float sums reach 9e-6 on these shapes; the transforms' roundings
+        // keep Winograd at the same order (6.7e-6)
+        print("Winograd F(2×2, 3×3): worst error relative to max(1, |exact|): \(worst) (direct kernel: \(directWorst))")
+        XCTAssertLessThan(worst, 1e-5)
+        XCTAssertLessThan(worst, 2 * directWorst)
+    }
+
+    func testEpilogueEqualsTheDirectKernels() {
+        let g = geometries[0]
+        let (x, w, bias) = data(g, batch: 2, height: 13, width: 18, seed: 7)
+        for activation in [ActivationFunction.silu, .identity] {
+            let direct = convolve(x, w, bias, g, winograd: false, activation: activation)
+            let winograd = convolve(x, w, bias, g, winograd: true, activation: activation)
+            for (a, b) in zip(winograd.storage, direct.storage) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+        }
+        // residual: output = f(conv + bias) + output
+        let residual = testValues(2 * g.outputChannels * 13 * 18, seed: 9)
+        var outputs: [[Float]] = []
+        for winograd in [false, true] {
+            let saved = Conv2D.usesWinograd
+            defer { Conv2D.usesWinograd = saved }
+            Conv2D.usesWinograd = winograd
+            var y = residual
+            x.storage.withUnsafeBufferPointer { input in
+                y.withUnsafeMutableBufferPointer { out in
+                    Conv2D.forward(input: FeatureBlock(input.baseAddress!, batch: 2, channels: g.inputChannels, height: 13, width: 18),
+                                   weight: w, bias: bias, geometry: g, activation: .silu, output: out.baseAddress!,
+                                   outputImageStride: g.outputChannels * 13 * 18, addingToOutput: true)
+                }
+            }
+            outputs.append(y)
+        }
+        for (a, b) in zip(outputs[1], outputs[0]) { XCTAssertEqual(a, b, accuracy: 1e-5 * max(1, abs(b))) }
+    }
+
+    func testResultsDoNotDependOnTheThreadCountOrOnPrepackedWeights() {
+        let g = geometries[1]
+        let (x, w, bias) = data(g, batch: 3, height: 17, width: 22, seed: 21)
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        Parallel.width = 1
+        let single = convolve(x, w, bias, g, winograd: true)
+        Parallel.width = 3
+        let several = convolve(x, w, bias, g, winograd: true)
+        XCTAssert(single.storage == several.storage)
+        let prepacked = Conv2D.forward(x, weight: w, bias: bias, geometry: g, packedWeights: PackedConvolutionWeights(w, geometry: g))
+        XCTAssert(prepacked.storage == several.storage)
+    }
+}
