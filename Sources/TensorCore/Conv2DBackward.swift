@@ -73,6 +73,18 @@ public enum Conv2DBackward {
         precondition(input.shape[0] == batch, "input batch \(input.shape[0]) ≠ gradient batch \(batch)")
         precondition(weightGradient.elementCount == g.outputChannels * g.patchSize,
                      "weight gradient \(weightGradient.shape) does not fit \(g)")
+        if Conv2D.usesWinograd && WinogradWeightGradient.applies(to: g, height: height, width: width) {
+            outputGradient.storage.withUnsafeBufferPointer { dy in
+                input.storage.withUnsafeBufferPointer { x in
+                    weightGradient.storage.withUnsafeMutableBufferPointer { dw in
+                        WinogradWeightGradient(geometry: g, input: FeatureBlock(x.baseAddress!, batch: batch, channels: g.inputChannels,
+                                                                                height: height, width: width))
+                            .accumulate(outputGradient: dy.baseAddress!, into: dw.baseAddress!)
+                    }
+                }
+            }
+            return
+        }
         let pixels = outH * outW
         let outPerGroup = g.outputChannels / g.groups
         let inPerGroup = g.inputChannels / g.groups

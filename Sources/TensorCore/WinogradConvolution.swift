@@ -25,9 +25,13 @@ struct WinogradConvolution {
     /// Maps narrower or shorter than this have too few blocks per band for the products.
     static let minimumSide = 20
 
-    static func applies(to g: Conv2DGeometry) -> Bool {
+    /// The convolutions F(2×2, 3×3) computes: 3×3, stride 1, padding 1, no dilation or groups.
+    static func hasKernelShape(_ g: Conv2DGeometry) -> Bool {
         g.kernelSize == 3 && g.stride == 1 && g.padding == 1 && g.dilation == 1 && g.groups == 1
-            && g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels
+    }
+
+    static func applies(to g: Conv2DGeometry) -> Bool {
+        hasKernelShape(g) && g.inputChannels >= minimumChannels && g.outputChannels >= minimumChannels
     }
 
     /// Smaller maps qualify in batches of at least this many images (enough bands for the workers).
@@ -39,7 +43,7 @@ struct WinogradConvolution {
     }
 
     init(geometry g: Conv2DGeometry, input: FeatureBlock) {
-        precondition(Self.applies(to: g, input: input), "Winograd F(2×2, 3×3) does not apply to \(g)")
+        precondition(Self.hasKernelShape(g) && input.parts == nil, "Winograd F(2×2, 3×3) does not apply to \(g)")
         geometry = g
         self.input = input
         blocksAcross = (input.width + 1) / 2
@@ -83,9 +87,9 @@ struct WinogradConvolution {
     }
 
     /// Blocks across rounded up to whole vectors: the row transforms run over whole vectors.
-    private var paddedAcross: Int { roundUp(blocksAcross, to: 8) }
+    var paddedAcross: Int { roundUp(blocksAcross, to: 8) }
     /// An input row with a zero before it and zeros after it, as the row transform reads it.
-    private var paddedRowLength: Int { 2 * paddedAcross + 24 }
+    var paddedRowLength: Int { 2 * paddedAcross + 24 }
 
     /// Floats of scratch one worker needs.
     private var scratchCount: Int {
@@ -148,7 +152,7 @@ struct WinogradConvolution {
     /// V_ξ[c][block] for the band's blocks of one input plane: the input rows the band reads
     /// (with a row of zero padding above and below the image) are first transformed along x,
     /// each once, sixteen columns at a time; then combined down y per block row.
-    private func transformInput(plane: UnsafePointer<Float>, blockRows rows: Range<Int>,
+    func transformInput(plane: UnsafePointer<Float>, blockRows rows: Range<Int>,
                                 columnTransforms: UnsafeMutablePointer<Float>, paddedRow: UnsafeMutablePointer<Float>,
                                 into v: UnsafeMutablePointer<Float>, matrixStride: Int) {
         let (height, width, across, padded) = (input.height, input.width, blocksAcross, paddedAcross)
@@ -277,12 +281,12 @@ struct WinogradConvolution {
     }
 
     @inline(__always)
-    private func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
+    func load16(_ pointer: UnsafePointer<Float>) -> SIMD16<Float> {
         UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
     }
 
     @inline(__always)
-    private func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 }

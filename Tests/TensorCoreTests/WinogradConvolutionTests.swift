@@ -92,4 +92,59 @@ final class WinogradConvolutionTests: XCTestCase {
         let prepacked = Conv2D.forward(x, weight: w, bias: bias, geometry: g, packedWeights: PackedConvolutionWeights(w, geometry: g))
         XCTAssert(prepacked.storage == several.storage)
     }
+
+    /// The weight gradient through the transposed transforms: odd sizes (blocks half outside the
+    /// map), accumulated onto dW's starting values, against the Float64 definition; the same bits
+    /// for one worker and for three.
+    func testWeightGradientMatchesTheDefinitionWhateverTheThreadCount() {
+        let batch = 2
+        var (worst, directWorst) = (0.0, 0.0)
+        for (n, (g, height, width)) in [(Conv2DGeometry(inputChannels: 64, outputChannels: 68, kernelSize: 3, stride: 1, padding: 1), 9, 13),
+                                        (Conv2DGeometry(inputChannels: 72, outputChannels: 64, kernelSize: 3, stride: 1, padding: 1), 10, 18)].enumerated() {
+            XCTAssertTrue(WinogradWeightGradient.applies(to: g, height: height, width: width))
+            let x = Tensor(shape: [batch, g.inputChannels, height, width],
+                           values: testValues(batch * g.inputChannels * height * width, seed: UInt64(300 + n)))
+            let dy = Tensor(shape: [batch, g.outputChannels, height, width],
+                            values: testValues(batch * g.outputChannels * height * width, seed: UInt64(310 + n)))
+            let start = testValues(g.outputChannels * g.patchSize, seed: UInt64(320 + n))
+            var expected = start.map(Double.init)
+            for b in 0..<batch {
+                for o in 0..<g.outputChannels {
+                    for oy in 0..<height {
+                        for ox in 0..<width {
+                            let gradient = Double(dy.storage[((b * g.outputChannels + o) * height + oy) * width + ox])
+                            for c in 0..<g.inputChannels {
+                                for ky in 0..<3 where (0..<height).contains(oy - 1 + ky) {
+                                    for kx in 0..<3 where (0..<width).contains(ox - 1 + kx) {
+                                        expected[((o * g.inputChannels + c) * 3 + ky) * 3 + kx] += gradient
+                                            * Double(x.storage[((b * g.inputChannels + c) * height + oy - 1 + ky) * width + ox - 1 + kx])
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let saved = Parallel.width
+            defer { Parallel.width = saved }
+            var results: [[Float]] = []
+            for workers in [1, 3] {
+                Parallel.width = workers
+                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, 3, 3], values: start)
+                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+                results.append(dw.storage)
+            }
+            for (a, e) in zip(results[0], expected) { worst = max(worst, abs(Double(a) - e) / max(1, abs(e))) }
+            XCTAssert(results[0] == results[1], "case \(n) depends on the thread count")
+            let savedWinograd = Conv2D.usesWinograd
+            defer { Conv2D.usesWinograd = savedWinograd }
+            Conv2D.usesWinograd = false
+            var direct = Tensor(shape: [g.outputChannels, g.inputChannels, 3, 3], values: start)
+            Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &direct)
+            for (a, e) in zip(direct.storage, expected) { directWorst = max(directWorst, abs(Double(a) - e) / max(1, abs(e))) }
+        }
+        print("Winograd weight gradient: worst error relative to max(1, |exact|): \(worst) (direct: \(directWorst))")
+        XCTAssertLessThan(worst, 2e-5)
+        XCTAssertLessThan(worst, 2 * directWorst)
+    }
 }
