@@ -5,10 +5,10 @@
 /// inner dimension is all the batch's blocks: long products that sgemm runs near its peak, with
 /// 16 multiplications per block where the direct gradient needs 36.
 ///
-/// First every image's V (the forward's input transform) and P = A·dY·Aᵀ are written for all its
-/// blocks (images shared out to the workers), then the 16 products run one per worker task, each
-/// by one worker over the whole batch, and dW[o][c] += Gᵀ·S[o][c]·G. Nothing depends on the
-/// thread count.
+/// Group by group of images (sized by shape alone), every image's V (the forward's input
+/// transform) and P = A·dY·Aᵀ are written for all its blocks (images shared out to the workers),
+/// then the 16 products run one per worker task, each adding the group's blocks onto S_ξ; at
+/// the end dW[o][c] += Gᵀ·S[o][c]·G. Nothing depends on the thread count.
 struct WinogradWeightGradient {
     let geometry: Conv2DGeometry
     let forward: WinogradConvolution
@@ -17,9 +17,14 @@ struct WinogradWeightGradient {
     /// Channel counts below this leave the products too small to beat the direct gradient.
     static let minimumChannels = 64
 
+    /// Larger maps keep the tiled direct kernel: their transforms no longer fit in cache, and
+    /// streaming them through memory made the gradient slower than the direct one whenever other
+    /// processes loaded the memory bus (measured 1.4× at 40×40).
+    static let maximumPixels = 20 * 20
+
     static func applies(to g: Conv2DGeometry, height: Int, width: Int) -> Bool {
         WinogradConvolution.hasKernelShape(g) && g.inputChannels >= minimumChannels
-            && g.outputChannels >= minimumChannels && height >= 8 && width >= 8
+            && g.outputChannels >= minimumChannels && height >= 8 && width >= 8 && height * width <= maximumPixels
     }
 
     init(geometry g: Conv2DGeometry, input: FeatureBlock) {
@@ -28,42 +33,56 @@ struct WinogradWeightGradient {
         blocksPerImage = forward.blocksAcross * forward.blockRows
     }
 
+    /// Bytes of transformed inputs and gradients per group of images: the products run group by
+    /// group (accumulating onto S), so the transforms stay in the last-level cache instead of
+    /// streaming the whole batch's through memory.
+    nonisolated(unsafe) static var groupBytes = 6 << 20
+
     /// dW += the gradient for output gradient `dy` ([B, O, H, W], the input's size).
     func accumulate(outputGradient dy: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
         let (inputs, outputs) = (geometry.inputChannels, geometry.outputChannels)
         let input = forward.input
-        let blocks = input.batch * blocksPerImage
+        // at least four images a group, so that the workers share each group's transforms
+        let groupImages = min(input.batch, max(4, Self.groupBytes / (16 * 4 * (inputs + outputs) * blocksPerImage)))
+        let blocks = groupImages * blocksPerImage
         let v = UnsafeMutablePointer<Float>.allocate(capacity: 16 * (inputs + outputs) * blocks + 16 * inputs * outputs)
         defer { v.deallocate() }
         let p = v + 16 * inputs * blocks
         let s = p + 16 * outputs * blocks
         let (rows, padded) = (forward.blockRows, forward.paddedAcross)
-        Parallel.distribute(input.batch) { next in
-            let scratchCount = (2 * rows + 2) * 4 * padded + forward.paddedRowLength + 2 * gradientRowLength
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-            defer { scratch.deallocate() }
-            let paddedRow = scratch + (2 * rows + 2) * 4 * padded
-            let gradientRows = paddedRow + forward.paddedRowLength
-            gradientRows.initialize(repeating: 0, count: 2 * gradientRowLength)
-            while let image = next() {
-                paddedRow.update(repeating: 0, count: forward.paddedRowLength)
-                let planes = input.base + image * input.imageStride
-                for c in 0..<inputs {
-                    forward.transformInput(plane: planes + c * input.height * input.width, blockRows: 0..<rows,
-                                           columnTransforms: scratch, paddedRow: paddedRow,
-                                           into: v + c * blocks + image * blocksPerImage, matrixStride: inputs * blocks)
-                }
-                let gradientPlanes = dy + image * outputs * input.height * input.width
-                for o in 0..<outputs {
-                    transformGradient(plane: gradientPlanes + o * input.height * input.width, rows: gradientRows,
-                                      into: p + o * blocks + image * blocksPerImage, matrixStride: outputs * blocks)
+        for firstImage in stride(from: 0, to: input.batch, by: groupImages) {
+            let images = firstImage..<min(input.batch, firstImage + groupImages)
+            let groupBlocks = images.count * blocksPerImage
+            Parallel.distribute(images.count) { next in
+                let scratchCount = (2 * rows + 2) * 4 * padded + forward.paddedRowLength + 2 * gradientRowLength
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+                defer { scratch.deallocate() }
+                let paddedRow = scratch + (2 * rows + 2) * 4 * padded
+                let gradientRows = paddedRow + forward.paddedRowLength
+                gradientRows.initialize(repeating: 0, count: 2 * gradientRowLength)
+                while let index = next() {
+                    let image = images.lowerBound + index
+                    let firstBlock = index * blocksPerImage
+                    paddedRow.update(repeating: 0, count: forward.paddedRowLength)
+                    let planes = input.base + image * input.imageStride
+                    for c in 0..<inputs {
+                        forward.transformInput(plane: planes + c * input.height * input.width, blockRows: 0..<rows,
+                                               columnTransforms: scratch, paddedRow: paddedRow,
+                                               into: v + c * blocks + firstBlock, matrixStride: inputs * blocks)
+                    }
+                    let gradientPlanes = dy + image * outputs * input.height * input.width
+                    for o in 0..<outputs {
+                        transformGradient(plane: gradientPlanes + o * input.height * input.width, rows: gradientRows,
+                                          into: p + o * blocks + firstBlock, matrixStride: outputs * blocks)
+                    }
                 }
             }
-        }
-        Parallel.distribute(16) { next in
-            while let xi = next() {
-                GEMM.multiply(m: outputs, n: inputs, k: blocks, a: p + xi * outputs * blocks,
-                              b: v + xi * inputs * blocks, transposeB: true, c: s + xi * outputs * inputs)
+            Parallel.distribute(16) { next in
+                while let xi = next() {
+                    GEMM.multiply(m: outputs, n: inputs, k: groupBlocks, a: p + xi * outputs * blocks, lda: blocks,
+                                  b: v + xi * inputs * blocks, transposeB: true, ldb: blocks, c: s + xi * outputs * inputs,
+                                  beta: firstImage == 0 ? 0 : 1)
+                }
             }
         }
         Parallel.forEach(outputs * inputs, minimumChunk: 256) { pairs in
