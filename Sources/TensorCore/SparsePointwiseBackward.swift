@@ -86,16 +86,20 @@ extension Conv2DBackward {
                         }
                     }
                     // the entries cell by cell: the cell's input column gathered once, then each
-                    // entry's weight-gradient row updated from it
-                    let column = UnsafeMutablePointer<Float>.allocate(capacity: inputs)
-                    defer { column.deallocate() }
-                    for cell in dy.entryCells {
-                        let first = dy.entries[cell.lowerBound]
-                        let plane = xs.baseAddress! + first.image * inputs * pixels + first.pixel
-                        for c in 0..<inputs { column[c] = plane[c * pixels] }
-                        for entry in dy.entries[cell] {
-                            let row = dw.baseAddress! + entry.channel * inputs
-                            for c in 0..<inputs { row[c] += entry.value * column[c] }
+                    // entry's weight-gradient row updated from it; the workers split the input
+                    // channels, so each element is updated by one worker in entry order
+                    let cells = dy.entryCells
+                    Parallel.forEach(inputs, minimumChunk: 16) { channels in
+                        let column = UnsafeMutablePointer<Float>.allocate(capacity: channels.count)
+                        defer { column.deallocate() }
+                        for cell in cells {
+                            let first = dy.entries[cell.lowerBound]
+                            let plane = xs.baseAddress! + (first.image * inputs + channels.lowerBound) * pixels + first.pixel
+                            for c in 0..<channels.count { column[c] = plane[c * pixels] }
+                            for entry in dy.entries[cell] {
+                                let row = dw.baseAddress! + entry.channel * inputs + channels.lowerBound
+                                for c in 0..<channels.count { row[c] += entry.value * column[c] }
+                            }
                         }
                     }
                 }
@@ -131,18 +135,22 @@ extension Conv2DBackward {
                         }
                     }
                     // each cell's entries summed into one column (weight rows read contiguously),
-                    // then added to the cell's pixel of every input channel
-                    let column = UnsafeMutablePointer<Float>.allocate(capacity: inputs)
-                    defer { column.deallocate() }
-                    for cell in dy.entryCells {
-                        column.update(repeating: 0, count: inputs)
-                        for entry in dy.entries[cell] {
-                            let row = w.baseAddress! + entry.channel * inputs
-                            for c in 0..<inputs { column[c] += entry.value * row[c] }
+                    // then added to the cell's pixel of every input channel; the workers split
+                    // the input channels
+                    let cells = dy.entryCells
+                    Parallel.forEach(inputs, minimumChunk: 16) { channels in
+                        let column = UnsafeMutablePointer<Float>.allocate(capacity: channels.count)
+                        defer { column.deallocate() }
+                        for cell in cells {
+                            column.update(repeating: 0, count: channels.count)
+                            for entry in dy.entries[cell] {
+                                let row = w.baseAddress! + entry.channel * inputs + channels.lowerBound
+                                for c in 0..<channels.count { column[c] += entry.value * row[c] }
+                            }
+                            let first = dy.entries[cell.lowerBound]
+                            let target = dxs.baseAddress! + (first.image * inputs + channels.lowerBound) * pixels + first.pixel
+                            for c in 0..<channels.count { target[c * pixels] += column[c] }
                         }
-                        let first = dy.entries[cell.lowerBound]
-                        let target = dxs.baseAddress! + first.image * inputs * pixels + first.pixel
-                        for c in 0..<inputs { target[c * pixels] += column[c] }
                     }
                 }
             }

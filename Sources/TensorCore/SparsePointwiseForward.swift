@@ -20,7 +20,10 @@ extension Conv2D {
         let (batch, inputs, pixels) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
         let denseCount = denseChannels.count
         var dense = [Float](repeating: 0, count: batch * denseCount * pixels)
-        var cellValues = cells.map { [Float](repeating: 0, count: $0.channels.count) }
+        // every cell's values in one buffer, cell n's from offsets[n]
+        var offsets = [0]
+        for cell in cells { offsets.append(offsets.last! + cell.channels.count) }
+        var values = [Float](repeating: 0, count: offsets.last!)
         x.storage.withUnsafeBufferPointer { xs in
             weight.storage.withUnsafeBufferPointer { w in
                 dense.withUnsafeMutableBufferPointer { out in
@@ -37,20 +40,26 @@ extension Conv2D {
                         }
                     }
                 }
-                // each cell: its input column gathered once, then one dot product per channel,
-                // eight lanes at a time
-                let column = UnsafeMutablePointer<Float>.allocate(capacity: inputs)
-                defer { column.deallocate() }
-                for (n, cell) in cells.enumerated() {
-                    let source = xs.baseAddress! + cell.image * inputs * pixels + cell.pixel
-                    for c in 0..<inputs { column[c] = source[c * pixels] }
-                    for (j, channel) in cell.channels.enumerated() {
-                        cellValues[n][j] = (bias?.storage[channel] ?? 0) + Self.dot(w.baseAddress! + channel * inputs, column, count: inputs)
+                // each cell (cells shared out to the workers): its input column gathered once,
+                // then one dot product per channel, eight lanes at a time
+                values.withUnsafeMutableBufferPointer { target in
+                    Parallel.forEach(cells.count, minimumChunk: 8) { range in
+                        let column = UnsafeMutablePointer<Float>.allocate(capacity: inputs)
+                        defer { column.deallocate() }
+                        for n in range {
+                            let cell = cells[n]
+                            let source = xs.baseAddress! + cell.image * inputs * pixels + cell.pixel
+                            for c in 0..<inputs { column[c] = source[c * pixels] }
+                            for (j, channel) in cell.channels.enumerated() {
+                                target[offsets[n] + j] = (bias?.storage[channel] ?? 0)
+                                    + Self.dot(w.baseAddress! + channel * inputs, column, count: inputs)
+                            }
+                        }
                     }
                 }
             }
         }
-        return (dense, cellValues)
+        return (dense, cells.indices.map { Array(values[offsets[$0]..<offsets[$0 + 1]]) })
     }
 
     /// Σ a·b over `count` floats, in two eight-lane accumulators.
