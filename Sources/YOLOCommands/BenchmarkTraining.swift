@@ -70,8 +70,9 @@ extension Benchmark {
                 let result = try loss(sparse: heads, targets: batch.targets)
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
+                let headGradients = result.sparseHeadGradients
                 rowTimes.start()
-                try network.backward(sparseGradients: result.sparseHeadGradients,
+                try network.backward(sparseGradients: headGradients,
                                      observe: timesRows ? { rowTimes.mark($0, pass: 1) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 // Trainer.optimizerStep
