@@ -13,9 +13,9 @@ public struct LossResult: Sendable {
     let shapes: [[Int]]
     /// The layout of the predictions, and of `gradients`.
     public let layout: DetectMapLayout
-    /// The nonzero gradient entries in double precision: the assigned rows' box and class values
-    /// by flat index, and every cell's objectness value, per level.
-    var rowGradients: [[Int: Double]]
+    /// The nonzero gradient entries in double precision: the assigned rows' box and class values,
+    /// and every cell's objectness value, per level.
+    var rowGradients: [RowGradients]
     var objectGradients: [[Double]]
     /// The assigned targets per level.
     public var targets: [LevelTargets]
@@ -24,7 +24,7 @@ public struct LossResult: Sendable {
     /// Per level and row the CIoU alpha, which PyTorch treats as a constant.
     public var alpha: [[Double]]
 
-    init(total: Double, box: Double, object: Double, classification: Double, rowGradients: [[Int: Double]],
+    init(total: Double, box: Double, object: Double, classification: Double, rowGradients: [RowGradients],
          objectGradients: [[Double]], shapes: [[Int]], targets: [LevelTargets], iou: [[Double]], alpha: [[Double]],
          layout: DetectMapLayout = .raw) {
         self.total = total
@@ -55,7 +55,7 @@ public struct LossResult: Sendable {
                         for cell in cells { g[cell * no + 4] = Float(objectness[cell]) }
                     }
                 }
-                for (index, value) in parts.0 { g[index] = Float(value) }
+                parts.0.forEachEntry { index, value in g[index] = Float(value) }
             }
             return tensor
         }
@@ -66,7 +66,7 @@ public struct LossResult: Sendable {
     public var sparseHeadGradients: [SparseChannelGradient] {
         zip(shapes, zip(rowGradients, objectGradients)).map { shape, parts in
             let (na, cells, no) = (shape[1], shape[2] * shape[3], shape[4])
-            let entries = parts.0.sorted { $0.key < $1.key }.map { index, value in
+            let entries = parts.0.sortedEntries.map { index, value in
                 let (cell, k) = (index / no, index % no)
                 let (pair, pixel) = (cell / cells, cell % cells)
                 return SparseChannelGradient.Entry(image: pair / na, channel: (pair % na) * no + k, pixel: pixel,
@@ -81,7 +81,7 @@ public struct LossResult: Sendable {
     /// A level's gradient as a head map `[batch, na·no, ny, nx]` (raw shape `shape`): zeros,
     /// each anchor's objectness plane, then the assigned rows' entries; written in one parallel
     /// pass over the (image, anchor) pairs.
-    private static func headGradient(shape: [Int], rows: [Int: Double], objectness: [Double]) -> Tensor {
+    private static func headGradient(shape: [Int], rows: RowGradients, objectness: [Double]) -> Tensor {
         let (pairs, cells, no) = (shape[0] * shape[1], shape[2] * shape[3], shape[4])
         var tensor = Tensor(uninitializedShape: [shape[0], shape[1] * no, shape[2], shape[3]])
         tensor.storage.withUnsafeMutableBufferPointer { g in
@@ -94,7 +94,7 @@ public struct LossResult: Sendable {
                     }
                 }
             }
-            for (index, value) in rows {
+            rows.forEachEntry { index, value in
                 let (cell, k) = (index / no, index % no)
                 g[((cell / cells) * no + k) * cells + cell % cells] = Float(value)
             }
@@ -108,7 +108,7 @@ public struct LossResult: Sendable {
             var values = [Double](repeating: 0, count: shape.reduce(1, *))
             let no = shape[4]
             for (cell, value) in parts.1.enumerated() { values[cell * no + 4] = value }
-            for (index, value) in parts.0 { values[index] = value }
+            parts.0.forEachEntry { index, value in values[index] = value }
             return values
         }
     }

@@ -119,7 +119,7 @@ public struct YOLOLoss: Sendable {
         var lbox = 0.0, lobj = 0.0, lcls = 0.0
         // d total / d raw: the assigned rows' box and class entries (accumulated in row order), and
         // the objectness entry of every cell
-        var rowGradients = [[Int: Double]](repeating: [:], count: shapes.count)
+        var rowGradients: [RowGradients] = []
         var objectGradients: [[Double]] = []
         var ious: [[Double]] = [], alphas: [[Double]] = []
         for level in shapes.indices {
@@ -128,6 +128,7 @@ public struct YOLOLoss: Sendable {
             func p(_ index: Int) -> Double { predictions.value(level, index) }
             var tobj = [Double](repeating: 0, count: batch * na * ny * nx)
             var levelIou = [Double](repeating: 0, count: n), levelAlpha = levelIou
+            var levelRows = RowGradients(rowLength: no, setColumns: Array(0..<4) + (classCount > 1 ? Array(5..<no) : []))
             if n > 0 {
                 var boxSum = 0.0, classSum = 0.0
                 let gBox = -gains.box * scale / Double(n)
@@ -145,10 +146,11 @@ public struct YOLOLoss: Sendable {
                     levelAlpha[r] = ciou.alpha
                     boxSum += 1 - ciou.value
                     let ds = s.map { $0 * (1 - $0) }
-                    rowGradients[level][base, default: 0] += gBox * ciou.gradient.x * 2 * ds[0]
-                    rowGradients[level][base + 1, default: 0] += gBox * ciou.gradient.y * 2 * ds[1]
-                    rowGradients[level][base + 2, default: 0] += gBox * ciou.gradient.w * 8 * s[2] * ds[2] * aw
-                    rowGradients[level][base + 3, default: 0] += gBox * ciou.gradient.h * 8 * s[3] * ds[3] * ah
+                    let slot = levelRows.slot(for: cell)
+                    levelRows.add(gBox * ciou.gradient.x * 2 * ds[0], slot: slot, column: 0)
+                    levelRows.add(gBox * ciou.gradient.y * 2 * ds[1], slot: slot, column: 1)
+                    levelRows.add(gBox * ciou.gradient.w * 8 * s[2] * ds[2] * aw, slot: slot, column: 2)
+                    levelRows.add(gBox * ciou.gradient.h * 8 * s[3] * ds[3] * ah, slot: slot, column: 3)
                     // Detached, clamped IoU as the objectness target; rows in order, the last write wins.
                     tobj[cell] = Swift.max(frozen?.iou[level][r] ?? ciou.value, 0)
                     if classCount > 1 {
@@ -156,7 +158,7 @@ public struct YOLOLoss: Sendable {
                             let term = classLoss.evaluate(logit: p(base + 5 + c),
                                                           target: c == rows.classIndex[r] ? positive : negative)
                             classSum += term.loss
-                            rowGradients[level][base + 5 + c, default: 0] += gClass * term.derivative
+                            levelRows.add(gClass * term.derivative, slot: slot, column: 5 + c)
                         }
                     }
                 }
@@ -191,6 +193,7 @@ public struct YOLOLoss: Sendable {
             }
             let objectSum = chunkSums.reduce(0, +)
             objectGradients.append(objectGradient)
+            rowGradients.append(levelRows)
             lobj += balance[level] * objectSum / Double(tobj.count)
             ious.append(levelIou)
             alphas.append(levelAlpha)
