@@ -72,10 +72,11 @@ extension Conv2DBackward {
         x.storage.withUnsafeBufferPointer { xs in
             dy.dense.withUnsafeBufferPointer { dense in
                 weightGradient.storage.withUnsafeMutableBufferPointer { dw in
-                    // dW of the dense channels: each (channel, input channel) pair by one worker
+                    // dW of the dense channels: each (channel, input channel) pair by one worker,
+                    // an input channel's pairs one after the other so its planes are read from cache
                     Parallel.forEach(denseCount * inputs) { pairs in
                         for pair in pairs {
-                            let (i, c) = (pair / inputs, pair % inputs)
+                            let (c, i) = (pair / denseCount, pair % denseCount)
                             var sum = 0.0
                             for b in 0..<batch {
                                 let g = dense.baseAddress! + (b * denseCount + i) * pixels
@@ -122,15 +123,30 @@ extension Conv2DBackward {
         weight.storage.withUnsafeBufferPointer { w in
             dy.dense.withUnsafeBufferPointer { dense in
                 dx.storage.withUnsafeMutableBufferPointer { dxs in
-                    // dX[b, c] = Σ_i W[channel_i, c]·dY[b, i], eight pixels at a time
+                    // dX[b, c] = Σ_i W[channel_i, c]·dY[b, i] in one pass, eight pixels at a time,
+                    // each sum's terms added in channel order with fused multiply-adds (what one
+                    // scaled add per channel onto zeros computes)
+                    let denseChannels = dy.denseChannels
                     Parallel.forEach(batch * inputs) { planes in
                         for plane in planes {
                             let (b, c) = (plane / inputs, plane % inputs)
                             let out = dxs.baseAddress! + plane * pixels
-                            out.update(repeating: 0, count: pixels)
-                            for i in 0..<denseCount {
-                                addScaled(w[dy.denseChannels[i] * inputs + c], dense.baseAddress! + (b * denseCount + i) * pixels,
-                                          to: out, count: pixels)
+                            let rows = dense.baseAddress! + b * denseCount * pixels
+                            var p = 0
+                            while p + 8 <= pixels {
+                                var sum = SIMD8<Float>()
+                                for i in 0..<denseCount {
+                                    sum = sum.addingProduct(UnsafeRawPointer(rows + i * pixels + p).loadUnaligned(as: SIMD8<Float>.self),
+                                                            w[denseChannels[i] * inputs + c])
+                                }
+                                UnsafeMutableRawPointer(out + p).storeBytes(of: sum, as: SIMD8<Float>.self)
+                                p += 8
+                            }
+                            while p < pixels {
+                                var sum: Float = 0
+                                for i in 0..<denseCount { sum = sum.addingProduct(rows[i * pixels + p], w[denseChannels[i] * inputs + c]) }
+                                out[p] = sum
+                                p += 1
                             }
                         }
                     }
