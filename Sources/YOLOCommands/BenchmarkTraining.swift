@@ -67,7 +67,7 @@ extension Benchmark {
                 let heads = try loss.trainingForward(network, images: batch.images, targets: batch.targets,
                                                      observe: timesRows ? { rowTimes.mark($0, pass: 0) } : nil)
                 marks.append(DispatchTime.now().uptimeNanoseconds)
-                let result = try loss(sparse: heads, targets: batch.targets)
+                let result = try loss(sparse: heads)
                 guard result.total.isFinite else { throw ShapeError("the loss is not finite at step \(run)") }
                 marks.append(DispatchTime.now().uptimeNanoseconds)
                 let headGradients = result.sparseHeadGradients

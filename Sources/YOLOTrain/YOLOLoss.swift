@@ -64,8 +64,12 @@ public struct YOLOLoss: Sendable {
     /// assigned to `targets`, each once, in order; what `Detect.sparseTrainingForward` needs.
     /// `grids`: each level's (ny, nx).
     public func assignedCells(targets: Tensor, grids: [(height: Int, width: Int)]) -> [[Int]] {
+        assignedCells(assignment.assign(targets: targets, grids: grids), grids: grids)
+    }
+
+    private func assignedCells(_ assigned: [LevelTargets], grids: [(height: Int, width: Int)]) -> [[Int]] {
         let na = assignment.anchorsPerLevel
-        return zip(assignment.assign(targets: targets, grids: grids), grids).map { rows, grid in
+        return zip(assigned, grids).map { rows, grid in
             let cells = (0..<rows.count).map {
                 ((rows.image[$0] * na + rows.anchor[$0]) * grid.height + rows.gridY[$0]) * grid.width + rows.gridX[$0]
             }
@@ -77,13 +81,21 @@ public struct YOLOLoss: Sendable {
     /// then Detect only where this loss will read it for `targets` (objectness everywhere, the
     /// assigned cells whole). `observe` as `Network.trainingForward`'s.
     public func trainingForward(_ network: Network, images: Tensor, targets: Tensor,
-                                observe: ((Int) -> Void)? = nil) throws -> [SparseHeadOutput] {
+                                observe: ((Int) -> Void)? = nil) throws -> SparseTrainingForward {
         let levels = try network.trainingFeatures(images, observe: observe)
         guard let detect = network.detect else { throw ShapeError("the model has no Detect head as its last row") }
         let grids = levels.map { (height: $0.shape[2], width: $0.shape[3]) }
-        let heads = try detect.sparseTrainingForward(levels: levels, cells: assignedCells(targets: targets, grids: grids))
+        let assigned = assignment.assign(targets: targets, grids: grids)
+        let heads = try detect.sparseTrainingForward(levels: levels, cells: assignedCells(assigned, grids: grids))
         observe?(network.rows.count - 1)
-        return heads
+        return SparseTrainingForward(heads: heads, targets: targets, assigned: assigned)
+    }
+
+    /// The loss of `trainingForward`'s result, on the targets it was computed for (assigned once,
+    /// there); the gradients as `sparseHeadGradients`.
+    public func callAsFunction(sparse forward: SparseTrainingForward) throws -> LossResult {
+        try evaluate(SparseHeadPredictions(levels: forward.heads), shapes: forward.heads.map(\.shape), targets: forward.targets,
+                     assigned: forward.assigned, layout: .head)
     }
 
     /// The loss of Detect's sparse training pass (objectness everywhere, the assigned cells'
@@ -102,7 +114,8 @@ public struct YOLOLoss: Sendable {
     /// supplies the detached quantities — CIoU alpha and the objectness targets — so that the value is
     /// the function whose gradient PyTorch computes (for finite-difference checks).
     func evaluate<Predictions: LossPredictions>(_ predictions: Predictions, shapes: [[Int]], targets: Tensor,
-                                                frozen: LossResult? = nil, layout: DetectMapLayout = .raw) throws -> LossResult {
+                                                frozen: LossResult? = nil, assigned given: [LevelTargets]? = nil,
+                                                layout: DetectMapLayout = .raw) throws -> LossResult {
         let no = classCount + 5, na = assignment.anchorsPerLevel
         guard shapes.count == assignment.levelCount else {
             throw ShapeError("\(shapes.count) prediction levels for \(assignment.levelCount) anchor levels")
@@ -114,7 +127,7 @@ public struct YOLOLoss: Sendable {
             }
         }
         let batch = shapes[0][0], scale = Double(batch)
-        let assigned = assignment.assign(targets: targets, grids: shapes.map { (height: $0[2], width: $0[3]) })
+        let assigned = given ?? assignment.assign(targets: targets, grids: shapes.map { (height: $0[2], width: $0[3]) })
         let positive = 1 - 0.5 * labelSmoothing, negative = 0.5 * labelSmoothing
         var lbox = 0.0, lobj = 0.0, lcls = 0.0
         // d total / d raw: the assigned rows' box and class entries (accumulated in row order), and

@@ -38,8 +38,12 @@ final class NetworkGradientReferenceTests: XCTestCase {
         let denseResult = try loss(try network.trainingForward(input, layout: .head), targets: targets, layout: .head)
         network.zeroGradients()
         let heads = try loss.trainingForward(network, images: input, targets: targets)
-        let result = try loss(sparse: heads, targets: targets)
+        let result = try loss(sparse: heads)
         XCTAssertEqual(result.total, denseResult.total, accuracy: 1e-6 * denseResult.total)
+        // the assignment made for the forward is the one the loss would make
+        let reassigned = try loss(sparse: heads.heads, targets: targets)
+        XCTAssertEqual(result.total, reassigned.total)
+        XCTAssertEqual(result.targets, reassigned.targets)
         try network.backward(sparseGradients: result.sparseHeadGradients)
         let ours = network.parameterGradients
         for ((name, sparse), (_, reference)) in zip(ours, dense) {

@@ -127,7 +127,7 @@ public final class Trainer {
             if options.multiScale { images = multiScaled(images, epoch: epoch, batch: index) }
             // Detect computed only where the loss reads it, its gradient given back sparsely
             let heads = try loss.trainingForward(network, images: images, targets: batch.targets)
-            let result = try loss(sparse: heads, targets: batch.targets)
+            let result = try loss(sparse: heads)
             guard result.total.isFinite else {
                 throw ShapeError("the loss is not finite at epoch \(epoch), batch \(index) (\(result.box), \(result.object), \(result.classification))")
             }
