@@ -371,35 +371,13 @@ final class BackwardKernelTests: XCTestCase {
                                                        width: width), geometry: g, outputHeight: outH, outputWidth: outW)
             }
             XCTAssertNil(tiled, "case \(n) should take the sgemm path")
-            var expected = start.map(Double.init)
-            let k = g.kernelSize
-            for b in 0..<batch {
-                for o in 0..<g.outputChannels {
-                    for oy in 0..<outH {
-                        for ox in 0..<outW {
-                            let gradient = Double(dy.storage[((b * g.outputChannels + o) * outH + oy) * outW + ox])
-                            for c in 0..<g.inputChannels {
-                                for ky in 0..<k {
-                                    let iy = oy * g.stride - g.padding + ky
-                                    guard iy >= 0, iy < height else { continue }
-                                    for kx in 0..<k {
-                                        let ix = ox * g.stride - g.padding + kx
-                                        guard ix >= 0, ix < width else { continue }
-                                        expected[((o * g.inputChannels + c) * k + ky) * k + kx] +=
-                                            gradient * Double(x.storage[((b * g.inputChannels + c) * height + iy) * width + ix])
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            let expected = weightGradient64(x, dy, g, start: start)
             let saved = Parallel.width
             defer { Parallel.width = saved }
             var results: [[Float]] = []
             for width in [1, 3] {
                 Parallel.width = width
-                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, k, k], values: start)
+                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize], values: start)
                 Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
                 results.append(dw.storage)
             }

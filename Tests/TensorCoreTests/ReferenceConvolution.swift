@@ -39,3 +39,34 @@ func convolution64(_ x: [Double], batch: Int, height: Int, width: Int, _ w: [Dou
     }
     return out
 }
+
+/// start + dW by its definition for groups 1, summed in Float64: dW[o, c, ky, kx] =
+/// Σ dY[b, o, oy, ox] · x[b, c, oy·s − p + ky, ox·s − p + kx] over the positions inside the input.
+func weightGradient64(_ x: Tensor, _ dy: Tensor, _ g: Conv2DGeometry, start: [Float]) -> [Double] {
+    let (batch, height, width) = (x.shape[0], x.shape[2], x.shape[3])
+    let (outH, outW) = (dy.shape[2], dy.shape[3])
+    let k = g.kernelSize
+    var expected = start.map(Double.init)
+    for b in 0..<batch {
+        for o in 0..<g.outputChannels {
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    let gradient = Double(dy.storage[((b * g.outputChannels + o) * outH + oy) * outW + ox])
+                    for c in 0..<g.inputChannels {
+                        for ky in 0..<k {
+                            let iy = oy * g.stride - g.padding + ky
+                            guard iy >= 0, iy < height else { continue }
+                            for kx in 0..<k {
+                                let ix = ox * g.stride - g.padding + kx
+                                guard ix >= 0, ix < width else { continue }
+                                expected[((o * g.inputChannels + c) * k + ky) * k + kx] +=
+                                    gradient * Double(x.storage[((b * g.inputChannels + c) * height + iy) * width + ix])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    return expected
+}

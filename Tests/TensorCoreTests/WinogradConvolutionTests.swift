@@ -110,24 +110,7 @@ final class WinogradConvolutionTests: XCTestCase {
             let dy = Tensor(shape: [batch, g.outputChannels, height, width],
                             values: testValues(batch * g.outputChannels * height * width, seed: UInt64(310 + n)))
             let start = testValues(g.outputChannels * g.patchSize, seed: UInt64(320 + n))
-            var expected = start.map(Double.init)
-            for b in 0..<batch {
-                for o in 0..<g.outputChannels {
-                    for oy in 0..<height {
-                        for ox in 0..<width {
-                            let gradient = Double(dy.storage[((b * g.outputChannels + o) * height + oy) * width + ox])
-                            for c in 0..<g.inputChannels {
-                                for ky in 0..<3 where (0..<height).contains(oy - 1 + ky) {
-                                    for kx in 0..<3 where (0..<width).contains(ox - 1 + kx) {
-                                        expected[((o * g.inputChannels + c) * 3 + ky) * 3 + kx] += gradient
-                                            * Double(x.storage[((b * g.inputChannels + c) * height + oy - 1 + ky) * width + ox - 1 + kx])
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            let expected = weightGradient64(x, dy, g, start: start)
             let saved = Parallel.width
             defer { Parallel.width = saved }
             var results: [[Float]] = []
