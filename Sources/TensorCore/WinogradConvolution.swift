@@ -63,7 +63,7 @@ struct WinogradConvolution {
         u.withUnsafeMutableBufferPointer { target in
             for pair in 0..<planeCount {
                 let w = weight + pair * 9
-                // G·w (4×3), row i at gw[i]
+                // G·w (4×3), one column of w at a time
                 func rows(_ column: Int) -> (Float, Float, Float, Float) {
                     let (w0, w1, w2) = (w[column], w[3 + column], w[6 + column])
                     return (w0, (w0 + w1 + w2) * 0.5, (w0 - w1 + w2) * 0.5, w2)
