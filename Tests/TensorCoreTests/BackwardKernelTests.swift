@@ -372,15 +372,7 @@ final class BackwardKernelTests: XCTestCase {
             }
             XCTAssertNil(tiled, "case \(n) should take the sgemm path")
             let expected = weightGradient64(x, dy, g, start: start)
-            let saved = Parallel.width
-            defer { Parallel.width = saved }
-            var results: [[Float]] = []
-            for width in [1, 3] {
-                Parallel.width = width
-                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize], values: start)
-                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
-                results.append(dw.storage)
-            }
+            let results = weightGradients(x, dy, g, start: start)
             assertClose(results[0], expected, tolerance: 1e-5, "case \(n)")
             XCTAssert(results[0] == results[1], "case \(n) depends on the thread count")
         }

@@ -70,3 +70,16 @@ func weightGradient64(_ x: Tensor, _ dy: Tensor, _ g: Conv2DGeometry, start: [Fl
     }
     return expected
 }
+
+/// `Conv2DBackward.accumulateWeightGradient` onto `start`, once with each of `workerCounts`
+/// workers (for comparison with `weightGradient64` and with each other).
+func weightGradients(_ x: Tensor, _ dy: Tensor, _ g: Conv2DGeometry, start: [Float], workerCounts: [Int] = [1, 3]) -> [[Float]] {
+    let saved = Parallel.width
+    defer { Parallel.width = saved }
+    return workerCounts.map { workers in
+        Parallel.width = workers
+        var dw = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize], values: start)
+        Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
+        return dw.storage
+    }
+}

@@ -111,15 +111,7 @@ final class WinogradConvolutionTests: XCTestCase {
                             values: testValues(batch * g.outputChannels * height * width, seed: UInt64(310 + n)))
             let start = testValues(g.outputChannels * g.patchSize, seed: UInt64(320 + n))
             let expected = weightGradient64(x, dy, g, start: start)
-            let saved = Parallel.width
-            defer { Parallel.width = saved }
-            var results: [[Float]] = []
-            for workers in [1, 3] {
-                Parallel.width = workers
-                var dw = Tensor(shape: [g.outputChannels, g.inputChannels, 3, 3], values: start)
-                Conv2DBackward.accumulateWeightGradient(dy, input: x, geometry: g, into: &dw)
-                results.append(dw.storage)
-            }
+            let results = weightGradients(x, dy, g, start: start)
             for (a, e) in zip(results[0], expected) { worst = max(worst, abs(Double(a) - e) / max(1, abs(e))) }
             XCTAssert(results[0] == results[1], "case \(n) depends on the thread count")
             let savedWinograd = Conv2D.usesWinograd
