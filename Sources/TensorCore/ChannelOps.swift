@@ -1,54 +1,57 @@
 /// Channel concatenation, elementwise addition and zero padding of NCHW tensors.
 public enum ChannelOps {
     /// Concatenates along channels; all inputs share batch, height and width. Every output
-    /// float is written once (no zero fill), the (image, input) blocks shared across cores.
+    /// float is written once (no zero fill).
     public static func concatenate(_ inputs: [Tensor]) -> Tensor {
         let first = inputs[0]
         let (batch, height, width) = (first.shape[0], first.shape[2], first.shape[3])
-        let plane = height * width
         let channels = inputs.reduce(0) { $0 + $1.shape[1] }
-        var offsets = [0]
-        for input in inputs { offsets.append(offsets.last! + input.shape[1] * plane) }
         var y = Tensor(uninitializedShape: [batch, channels, height, width])
-        y.storage.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(batch * inputs.count, minimumChunk: max(1, 32_768 / max(plane * channels / inputs.count, 1))) { blocks in
-                for block in blocks {
-                    let (b, index) = (block / inputs.count, block % inputs.count)
-                    let count = offsets[index + 1] - offsets[index]
-                    inputs[index].storage.withUnsafeBufferPointer { src in
-                        (out.baseAddress! + b * channels * plane + offsets[index]).update(from: src.baseAddress! + b * count, count: count)
-                    }
-                }
-            }
+        var offset = 0
+        for input in inputs {
+            copyChannels(input, from: 0, count: input.shape[1], into: &y, at: offset)
+            offset += input.shape[1]
         }
         return y
     }
 
     /// Channels [first, first + count) of every image, as a new tensor.
     public static func channels(_ x: Tensor, from first: Int, count: Int) -> Tensor {
-        let (batch, channels) = (x.shape[0], x.shape[1])
-        let plane = x.elementCount / max(1, batch * channels)
-        var y = Tensor(uninitializedShape: [batch, count] + Array(x.shape.dropFirst(2)))
-        x.storage.withUnsafeBufferPointer { src in
-            y.storage.withUnsafeMutableBufferPointer { dst in
-                for b in 0..<batch {
-                    (dst.baseAddress! + b * count * plane)
-                        .update(from: src.baseAddress! + (b * channels + first) * plane, count: count * plane)
-                }
-            }
-        }
+        var y = Tensor(uninitializedShape: [x.shape[0], count] + Array(x.shape.dropFirst(2)))
+        copyChannels(x, from: first, count: count, into: &y, at: 0)
         return y
     }
 
     /// Overwrites channels [first, first + part's channels) of every image with `part`.
     public static func replaceChannels(_ x: inout Tensor, from first: Int, with part: Tensor) {
-        let (batch, channels, count) = (x.shape[0], x.shape[1], part.shape[1])
-        let plane = x.elementCount / max(1, batch * channels)
-        x.storage.withUnsafeMutableBufferPointer { dst in
-            part.storage.withUnsafeBufferPointer { src in
-                for b in 0..<batch {
-                    (dst.baseAddress! + (b * channels + first) * plane)
-                        .update(from: src.baseAddress! + b * count * plane, count: count * plane)
+        copyChannels(part, from: 0, count: part.shape[1], into: &x, at: first)
+    }
+
+    /// Channels [first, first + count) of every image of `source` to channels [target,
+    /// target + count) of `destination` (same batch and plane size): each image's block is
+    /// contiguous on both sides, and the blocks, cut into pieces of at least 64 KiB, are shared
+    /// across cores (one core alone does not reach the memory bandwidth of two).
+    static func copyChannels(_ source: Tensor, from first: Int, count: Int, into destination: inout Tensor, at target: Int) {
+        let batch = source.shape[0]
+        let (sourceChannels, targetChannels) = (source.shape[1], destination.shape[1])
+        let plane = source.elementCount / max(1, batch * sourceChannels)
+        precondition(destination.shape[0] == batch && destination.elementCount == batch * targetChannels * plane
+                     && first + count <= sourceChannels && target + count <= targetChannels,
+                     "cannot copy channels \(first)..<\(first + count) of \(source.shape) to \(target) of \(destination.shape)")
+        let block = count * plane
+        guard block > 0 else { return }
+        let pieceLength = 16_384
+        let piecesPerImage = (block + pieceLength - 1) / pieceLength
+        source.storage.withUnsafeBufferPointer { src in
+            destination.storage.withUnsafeMutableBufferPointer { dst in
+                Parallel.forEach(batch * piecesPerImage, minimumChunk: 4) { pieces in
+                    for piece in pieces {
+                        let (b, index) = (piece / piecesPerImage, piece % piecesPerImage)
+                        let start = index * pieceLength
+                        (dst.baseAddress! + (b * targetChannels + target) * plane + start)
+                            .update(from: src.baseAddress! + (b * sourceChannels + first) * plane + start,
+                                    count: min(pieceLength, block - start))
+                    }
                 }
             }
         }

@@ -5,26 +5,11 @@ extension ChannelOps {
     public static func split(_ outputGradient: Tensor, channelCounts: [Int]) -> [Tensor] {
         precondition(outputGradient.shape.count == 4 && channelCounts.reduce(0, +) == outputGradient.shape[1],
                      "channels \(channelCounts) do not split \(outputGradient.shape)")
-        let (batch, channels, height, width) = (outputGradient.shape[0], outputGradient.shape[1],
-                                                outputGradient.shape[2], outputGradient.shape[3])
-        let plane = height * width
-        var pieces: [Tensor] = []
-        pieces.reserveCapacity(channelCounts.count)
-        outputGradient.storage.withUnsafeBufferPointer { dy in
-            var first = 0
-            for count in channelCounts {
-                var piece = Tensor(uninitializedShape: [batch, count, height, width])
-                piece.storage.withUnsafeMutableBufferPointer { out in
-                    for b in 0..<batch where count > 0 {
-                        (out.baseAddress! + b * count * plane)
-                            .update(from: dy.baseAddress! + (b * channels + first) * plane, count: count * plane)
-                    }
-                }
-                pieces.append(piece)
-                first += count
-            }
+        var first = 0
+        return channelCounts.map { count in
+            defer { first += count }
+            return channels(outputGradient, from: first, count: count)
         }
-        return pieces
     }
 
     /// Add backward: y = a + b passes dY unchanged to both inputs.

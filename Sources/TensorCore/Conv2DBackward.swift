@@ -256,11 +256,14 @@ struct TransposedConvolution {
         var values = [Float](repeating: 0, count: weight.elementCount)
         weight.storage.withUnsafeBufferPointer { source in
             values.withUnsafeMutableBufferPointer { target in
-                for o in 0..<outputs {
-                    for c in 0..<inputs {
-                        let from = source.baseAddress! + (o * inputs + c) * taps
-                        let to = target.baseAddress! + (c * outputs + o) * taps
-                        for tap in 0..<taps { to[taps - 1 - tap] = from[tap] }
+                // by target rows, shared across cores (done at every training step)
+                Parallel.forEach(inputs, minimumChunk: max(1, 16_384 / max(1, outputs * taps))) { channels in
+                    for c in channels {
+                        for o in 0..<outputs {
+                            let from = source.baseAddress! + (o * inputs + c) * taps
+                            let to = target.baseAddress! + (c * outputs + o) * taps
+                            for tap in 0..<taps { to[taps - 1 - tap] = from[tap] }
+                        }
                     }
                 }
             }

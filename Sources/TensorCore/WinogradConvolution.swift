@@ -57,33 +57,48 @@ struct WinogradConvolution {
     }
 
     /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = 4i + j, for G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
+    /// The (o, c) pairs go in pieces through a small buffer, so the sixteen matrices are
+    /// written row piece by row piece: written directly, the sixteen streams (often multiples of
+    /// 4 KiB apart) evict one another from L1 at every pair. The pieces are shared across cores:
+    /// training transforms every layer's weights anew at each step.
     static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> [Float] {
-        var u = [Float](repeating: 0, count: 16 * outputs * inputs)
         let planeCount = outputs * inputs
-        u.withUnsafeMutableBufferPointer { target in
-            for pair in 0..<planeCount {
-                let w = weight + pair * 9
-                // G·w (4×3), one column of w at a time
-                func rows(_ column: Int) -> (Float, Float, Float, Float) {
-                    let (w0, w1, w2) = (w[column], w[3 + column], w[6 + column])
-                    return (w0, (w0 + w1 + w2) * 0.5, (w0 - w1 + w2) * 0.5, w2)
+        let piece = 256
+        return [Float](unsafeUninitializedCapacity: 16 * planeCount) { target, initialized in
+            Parallel.forEach((planeCount + piece - 1) / piece, minimumChunk: 8) { pieces in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * piece) { buffer in
+                    let local = buffer.baseAddress!
+                    for index in pieces {
+                        let first = index * piece
+                        let count = min(piece, planeCount - first)
+                        for j in 0..<count {
+                            let w = weight + (first + j) * 9
+                            // G·w (4×3), one column of w at a time
+                            func rows(_ column: Int) -> (Float, Float, Float, Float) {
+                                let (w0, w1, w2) = (w[column], w[3 + column], w[6 + column])
+                                return (w0, (w0 + w1 + w2) * 0.5, (w0 - w1 + w2) * 0.5, w2)
+                            }
+                            let (c0, c1, c2) = (rows(0), rows(1), rows(2))
+                            // (G·w)·Gᵀ row by row
+                            func put(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
+                                local[(4 * i) * piece + j] = r0
+                                local[(4 * i + 1) * piece + j] = (r0 + r1 + r2) * 0.5
+                                local[(4 * i + 2) * piece + j] = (r0 - r1 + r2) * 0.5
+                                local[(4 * i + 3) * piece + j] = r2
+                            }
+                            put(0, c0.0, c1.0, c2.0)
+                            put(1, c0.1, c1.1, c2.1)
+                            put(2, c0.2, c1.2, c2.2)
+                            put(3, c0.3, c1.3, c2.3)
+                        }
+                        for xi in 0..<16 {
+                            (target.baseAddress! + xi * planeCount + first).initialize(from: local + xi * piece, count: count)
+                        }
+                    }
                 }
-                let (c0, c1, c2) = (rows(0), rows(1), rows(2))
-                // (G·w)·Gᵀ row by row
-                func put(_ i: Int, _ r0: Float, _ r1: Float, _ r2: Float) {
-                    let values = (r0, (r0 + r1 + r2) * 0.5, (r0 - r1 + r2) * 0.5, r2)
-                    target[(4 * i) * planeCount + pair] = values.0
-                    target[(4 * i + 1) * planeCount + pair] = values.1
-                    target[(4 * i + 2) * planeCount + pair] = values.2
-                    target[(4 * i + 3) * planeCount + pair] = values.3
-                }
-                put(0, c0.0, c1.0, c2.0)
-                put(1, c0.1, c1.1, c2.1)
-                put(2, c0.2, c1.2, c2.2)
-                put(3, c0.3, c1.3, c2.3)
             }
+            initialized = 16 * planeCount
         }
-        return u
     }
 
     /// Blocks across rounded up to whole vectors: the row transforms run over whole vectors.
