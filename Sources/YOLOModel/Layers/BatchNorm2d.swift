@@ -15,8 +15,8 @@ public final class BatchNorm2d: Module {
     /// update the running ones; otherwise use the running statistics.
     public var training = false
     /// dL/dγ and dL/dβ accumulated by `backward` (nil until the first one).
-    public private(set) var weightGradient: Tensor?
-    public private(set) var biasGradient: Tensor?
+    public internal(set) var weightGradient: Tensor?
+    public internal(set) var biasGradient: Tensor?
     private var savedInput: Tensor?
     private var savedStatistics: BatchNormTraining.Saved?
 

@@ -13,7 +13,7 @@ public final class Conv2d: Module {
     public var weight: Tensor { didSet { packedWeightCache = nil } }
     public var bias: Tensor?
     /// dL/dW and dL/db accumulated by `backward` (nil until the first one).
-    public private(set) var weightGradient: Tensor?
+    public internal(set) var weightGradient: Tensor?
     public private(set) var biasGradient: Tensor?
     /// False for a convolution that reads the network's images: nothing needs that gradient.
     public private(set) var computesInputGradient = true

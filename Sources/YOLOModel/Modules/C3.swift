@@ -34,16 +34,35 @@ public final class C3: Module, ReadsConcatenationInPlace {
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
         let x = try singleTensor(inputs)
+        let hidden = cv1.outputChannels
+        hiddenChannels = hidden
+        if let branches = StackedConvBlocks([cv1, cv2]) {
+            // cv1 and cv2 as one product; the bottlenecks' result then replaces cv1's half in
+            // place, which makes the concatenation
+            var joined = try branches.trainingForward(x)
+            let branch = try m.trainingForward([ChannelOps.channels(joined, from: 0, count: hidden)])
+            ChannelOps.replaceChannels(&joined, from: 0, with: branch)
+            stackedBranches = branches
+            return try cv3.trainingForward([joined])
+        }
         let branch = try m.trainingForward([try cv1.trainingForward([x])])
         let side = try cv2.trainingForward([x])
-        hiddenChannels = side.shape[1]
         return try cv3.trainingForward([ChannelOps.concatenate([branch, side])])
     }
 
     private var hiddenChannels: Int?
+    /// cv1 and cv2 when the training forward ran them stacked.
+    private var stackedBranches: StackedConvBlocks?
 
     public func backward(_ outputGradient: Tensor) throws -> [Tensor] {
         let hidden = try saved(hiddenChannels, "hidden channel count")
+        if let branches = stackedBranches {
+            stackedBranches = nil
+            var dJoined = try cv3.backward(outputGradient)[0]
+            let dBranch = try m.backward(ChannelOps.channels(dJoined, from: 0, count: hidden))[0]
+            ChannelOps.replaceChannels(&dJoined, from: 0, with: dBranch)
+            return [try branches.backward(dJoined)]
+        }
         let halves = ChannelOps.split(try cv3.backward(outputGradient)[0], channelCounts: [hidden, hidden])
         var dx = try cv1.backward(try m.backward(halves[0])[0])[0]
         ChannelOps.addInPlace(&dx, try cv2.backward(halves[1])[0])
