@@ -27,12 +27,16 @@ struct TileWeightGradient {
         // TileInput sizes tiles by its own floats per position; scale the budget so that the
         // tile's dY rows fit in it too
         let inputFloats = g.isPointwise ? g.inputChannels : input.channels * g.stride * g.stride
-        let positionsPerTile = Self.tileBytes / (4 * (g.outputChannels + inputFloats))
+        let positionsPerTile = min(Self.tileBytes / (4 * (g.outputChannels + inputFloats)), Self.maximumTileLength)
         layout = TileInput(input: input, geometry: g, outputHeight: outputHeight, outputWidth: outputWidth,
                            panelBytes: positionsPerTile * 4 * inputFloats)
         guard layout.tileLength >= Self.minimumTileLength else { return nil }
         offsets = g.isPointwise ? (0..<g.inputChannels).map { $0 * input.height * input.width } : layout.stepOffsets()
     }
+
+    /// Positions per tile at most: the four dY rows one pass reads for every tap (16 KiB) stay
+    /// in L1 while the taps' inputs stream through from L2.
+    static let maximumTileLength = 1024
 
     /// Positions per tile below which the kernel is not used (measured on yolov5n's layers:
     /// faster from about 500 positions, slower at 100–400).
