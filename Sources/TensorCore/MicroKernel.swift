@@ -35,6 +35,56 @@ struct MicroTile {
         c30.addProduct(b0, w); c31.addProduct(b1, w); c32.addProduct(b2, w)
     }
 
+    /// One k step over the first eight pixels only.
+    @inline(__always)
+    mutating func step8(a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
+        let b0 = Self.load(b)
+        c00.addProduct(b0, SIMD8<Float>(repeating: a[0])); c10.addProduct(b0, SIMD8<Float>(repeating: a[1]))
+        c20.addProduct(b0, SIMD8<Float>(repeating: a[2])); c30.addProduct(b0, SIMD8<Float>(repeating: a[3]))
+    }
+
+    /// One k step over the first sixteen pixels only.
+    @inline(__always)
+    mutating func step16(a: UnsafePointer<Float>, b: UnsafePointer<Float>) {
+        let b0 = Self.load(b), b1 = Self.load(b + 8)
+        var w = SIMD8<Float>(repeating: a[0])
+        c00.addProduct(b0, w); c01.addProduct(b1, w)
+        w = SIMD8<Float>(repeating: a[1])
+        c10.addProduct(b0, w); c11.addProduct(b1, w)
+        w = SIMD8<Float>(repeating: a[2])
+        c20.addProduct(b0, w); c21.addProduct(b1, w)
+        w = SIMD8<Float>(repeating: a[3])
+        c30.addProduct(b0, w); c31.addProduct(b1, w)
+    }
+
+    /// `accumulate` for a tile of which only the first `validColumns` pixels will be stored (the
+    /// last one of a map): the vectors past them are not computed and keep the bias. Each
+    /// computed pixel gets the same sum as in a full tile.
+    @inline(__always)
+    mutating func accumulate(k: Int, a: UnsafePointer<Float>, packed b: UnsafePointer<Float>, validColumns: Int) {
+        if validColumns > 16 { accumulate(k: k, a: a, packed: b); return }
+        var (pa, pb) = (a, b)
+        if validColumns > 8 {
+            for _ in 0..<k { step16(a: pa, b: pb); pa += Self.rows; pb += Self.columns }
+        } else {
+            for _ in 0..<k { step8(a: pa, b: pb); pa += Self.rows; pb += Self.columns }
+        }
+    }
+
+    /// `accumulate(k:a:b:offsets:)` for a tile of which only the first `validColumns` pixels
+    /// will be stored.
+    @inline(__always)
+    mutating func accumulate(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, offsets: UnsafePointer<Int>,
+                             validColumns: Int) {
+        if validColumns > 16 { accumulate(k: k, a: a, b: b, offsets: offsets); return }
+        var pa = a
+        if validColumns > 8 {
+            for index in 0..<k { step16(a: pa, b: b + offsets[index]); pa += Self.rows }
+        } else {
+            for index in 0..<k { step8(a: pa, b: b + offsets[index]); pa += Self.rows }
+        }
+    }
+
     /// Σₖ over packed inputs: `a` holds k groups of `rows` weights, `b` k groups of `columns`
     /// pixels.
     @inline(__always)

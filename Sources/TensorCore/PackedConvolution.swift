@@ -105,16 +105,18 @@ public enum PackedConvolution {
                                 var column = 0
                                 while column < tileCount {
                                     var sum = MicroTile(bias: blockBias)
+                                    let validColumns = min(columns, tileCount - column)
                                     if layout.isPacked {
-                                        sum.accumulate(k: depth, a: a, packed: b + column * depth)
+                                        sum.accumulate(k: depth, a: a, packed: b + column * depth, validColumns: validColumns)
                                     } else {
-                                        sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!)
+                                        sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!,
+                                                       validColumns: validColumns)
                                     }
                                     let tile = sum.activated(epilogue.activation)
                                     if storesLinearly {
                                         tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
                                                    adding: epilogue.addsToOutput, validRows: validRows,
-                                                   validColumns: min(columns, tileCount - column))
+                                                   validColumns: validColumns)
                                     } else {
                                         let (row, x) = ((first + column) / layout.phaseWidth, (first + column) % layout.phaseWidth)
                                         if x + columns <= outW && row < outH && validRows == MicroTile.rows {
