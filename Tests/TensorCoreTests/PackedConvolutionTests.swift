@@ -4,8 +4,9 @@ import Foundation
 
 /// The micro-kernel convolution against the Float64 definition on the shapes that exercise its
 /// edges: output channels that leave a partial block of four, rows shorter and longer than a
-/// 24-pixel tile, strides whose phase planes have odd sizes, kernels with and without padding,
-/// tiles of one panel; and its epilogue (SiLU, residual) and thread count.
+/// 24-pixel tile, strides whose phase planes have odd sizes, kernels with and without padding
+/// (stride 2 with paddings 0 to 3), tiles of one panel; and its epilogue (SiLU, residual) and
+/// thread count.
 final class PackedConvolutionTests: XCTestCase {
     private let geometries: [Conv2DGeometry] = [
         Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
@@ -15,6 +16,9 @@ final class PackedConvolutionTests: XCTestCase {
         Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: 3, stride: 1, padding: 0),
         Conv2DGeometry(inputChannels: 4, outputChannels: 3, kernelSize: 1, stride: 2, padding: 0),
         Conv2DGeometry(inputChannels: 2, outputChannels: 9, kernelSize: 3, stride: 2, padding: 0),
+        // stride 2 with even and odd paddings past one (the first layer has 6×6, stride 2, padding 2)
+        Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 5, kernelSize: 5, stride: 2, padding: 3),
     ]
     private let shapes = [(7, 5), (6, 23), (5, 25), (3, 49), (11, 1)]
 
