@@ -29,8 +29,9 @@ public enum ChannelOps {
 
     /// Channels [first, first + count) of every image of `source` to channels [target,
     /// target + count) of `destination` (same batch and plane size): each image's block is
-    /// contiguous on both sides, and the blocks, cut into pieces of at least 64 KiB, are shared
-    /// across cores (one core alone does not reach the memory bandwidth of two).
+    /// contiguous on both sides, and the blocks, cut into pieces of 64 KiB (a block's last one
+    /// shorter), are shared across cores in runs of at least four pieces (one core alone does not
+    /// reach the memory bandwidth of two).
     static func copyChannels(_ source: Tensor, from first: Int, count: Int, into destination: inout Tensor, at target: Int) {
         let batch = source.shape[0]
         let (sourceChannels, targetChannels) = (source.shape[1], destination.shape[1])
