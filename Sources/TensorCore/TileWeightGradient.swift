@@ -1,49 +1,75 @@
 /// The weight gradient of a convolution (groups 1, dilation 1) without im2col or sgemm's
 /// packing: dW[o, k] = Σ_p dY[o, p]·X_k[p] over output positions p, where X_k is tap k's input,
 /// read in place from the tile layout the packed forward uses (`TileInput`: stride-phase rows
-/// over the phase width, or the channel planes themselves for 1×1 kernels). Four output
-/// channels × two taps are held in eight SIMD8 accumulators, the eight lanes being eight
-/// positions: each step loads four dY and two X vectors for eight fused multiply-adds, and the
-/// lanes are summed once per tile. dY is first copied into the phase-width layout with
-/// zeros in the border columns, so those columns add nothing.
+/// over the phase width, or the channel planes themselves for 1×1 kernels). The positions are
+/// the products' inner dimension: dY is transposed, a pass of positions at a time, so that a
+/// position's channels lie side by side, and a register tile of 24 channels × 4 taps (twelve
+/// SIMD8 accumulators) takes per position three vectors of dY and four broadcast inputs, the
+/// forward micro-kernel's proportions. The sums [tap, channel] add up pass by pass in a fixed
+/// order, so results do not depend on the thread count.
 struct TileWeightGradient {
     let geometry: Conv2DGeometry
     let layout: TileInput
     let outputHeight: Int, outputWidth: Int
     let offsets: [Int]
-    /// Budget for one tile's inputs and output gradients, kept in L2 while every block of
-    /// channels × taps passes over them.
-    static let tileBytes = 256 * 1024
+    /// Budget for one tile's input layout, kept in L2 while every pass reads it.
+    static let tileBytes = 512 * 1024
 
     static func applies(to g: Conv2DGeometry) -> Bool { g.groups == 1 && g.dilation == 1 }
 
-    /// Nil where tiles would be short (deep layers: many channels, few positions), so that the
-    /// per-tile lane sums would cost more than sgemm's packing: those stay on im2col + sgemm.
+    /// Nil where an image has few positions (deep layers: many channels, small maps), where
+    /// sgemm over the whole batch is faster: those stay on im2col + sgemm.
     init?(input: FeatureBlock, geometry g: Conv2DGeometry, outputHeight: Int, outputWidth: Int) {
         guard Self.applies(to: g) else { return nil }
         geometry = g
         self.outputHeight = outputHeight
         self.outputWidth = outputWidth
-        // TileInput sizes tiles by its own floats per position; scale the budget so that the
-        // tile's dY rows fit in it too
         let inputFloats = g.isPointwise ? g.inputChannels : input.channels * g.stride * g.stride
-        let positionsPerTile = min(Self.tileBytes / (4 * (g.outputChannels + inputFloats)), Self.maximumTileLength)
+        let positionsPerTile = min(Self.tileBytes / (4 * inputFloats), Self.maximumTileLength)
         layout = TileInput(input: input, geometry: g, outputHeight: outputHeight, outputWidth: outputWidth,
                            panelBytes: positionsPerTile * 4 * inputFloats)
-        guard layout.tileLength >= Self.minimumTileLength else { return nil }
+        guard layout.positions >= Self.minimumPositions else { return nil }
         offsets = g.isPointwise ? (0..<g.inputChannels).map { $0 * input.height * input.width } : layout.stepOffsets()
     }
 
-    /// Positions per tile at most: the four dY rows one pass reads for every tap (16 KiB) stay
-    /// in L1 while the taps' inputs stream through from L2.
-    static let maximumTileLength = 1024
+    /// Positions per tile at most (longer tiles lay out fewer rows twice; beyond this, no gain).
+    static let maximumTileLength = 4096
 
-    /// Positions per tile below which the kernel is not used (measured on yolov5n's layers:
-    /// faster from about 500 positions, slower at 100–400).
-    static let minimumTileLength = 480
+    /// Positions per image below which the kernel is not used (measured on yolov5n's layers at
+    /// batch 16: faster than sgemm at 20×20 maps, slower at 10×10).
+    static let minimumPositions = 384
 
-    /// Floats of scratch a worker needs: the tile's input layout and its output gradients.
-    var scratchCount: Int { (geometry.isPointwise ? 0 : layout.scratchCount) + geometry.outputChannels * (layout.tileLength + 8) }
+    /// Positions one pass of the products runs over: a channel group's transposed dY (at most
+    /// 24 channels × 128 positions, 12 KiB) stays in L1 while every group of taps reads it.
+    static let passLength = 128
+
+    /// dY's channels in groups the kernels run over: 24 wide (three vectors), the remainder in
+    /// groups of 16 or 8; (first channel, width).
+    var channelGroups: [(first: Int, width: Int)] {
+        var groups: [(first: Int, width: Int)] = []
+        var first = 0
+        while first < geometry.outputChannels {
+            let remaining = geometry.outputChannels - first
+            // 32 goes as 16 + 16: the 8-wide kernel is bound by its twelve broadcasts
+            let width = remaining > 32 ? 24 : remaining > 24 ? 16 : remaining > 16 ? 24 : remaining > 8 ? 16 : 8
+            groups.append((first, width))
+            first += width
+        }
+        return groups
+    }
+
+    /// Channels once padded to whole groups.
+    var paddedOutputs: Int { channelGroups.last.map { $0.first + $0.width } ?? 0 }
+
+    /// Taps rounded up to whole groups of any kernel (4, 6 or 12).
+    var paddedDepth: Int { roundUp(geometry.patchSize, to: 12) }
+
+    /// Floats of scratch a worker needs: the tile's input layout, a pass's transposed dY, the
+    /// image's sums [tap, channel] and a row of zeros for the taps past the last.
+    var scratchCount: Int {
+        (geometry.isPointwise ? 0 : layout.scratchCount) + Self.passLength * paddedOutputs
+            + paddedDepth * paddedOutputs + Self.passLength
+    }
 
     /// slot[o, k] = Σ over image `image`'s positions of dY[o, p]·X_k[p] (overwrites the slot).
     func compute(image: Int, outputGradient dy: UnsafePointer<Float>, into slot: UnsafeMutablePointer<Float>,
@@ -52,108 +78,240 @@ struct TileWeightGradient {
         let (outputs, depth) = (g.outputChannels, g.patchSize)
         let pixels = outputHeight * outputWidth
         let imageGradient = dy + image * outputs * pixels
-        slot.update(repeating: 0, count: outputs * depth)
-        let gradientTile = scratch + (g.isPointwise ? 0 : layout.scratchCount)
+        let groups = channelGroups
+        let width = paddedOutputs
+        let transposed = scratch + (g.isPointwise ? 0 : layout.scratchCount)
+        let sums = transposed + Self.passLength * width
+        let zeros = sums + paddedDepth * width
+        sums.update(repeating: 0, count: paddedDepth * width)
+        zeros.update(repeating: 0, count: Self.passLength)
         let tileLength = layout.tileLength
-        var first = 0
-        while first < layout.positions {
-            let count = min(layout.positions, first + tileLength) - first
-            let span = roundUp(count, to: 8)
-            // X_k of position first + j at base + offsets[k] + j
-            let base: UnsafePointer<Float>
-            let gradientRows: UnsafePointer<Float>, gradientStride: Int
-            if g.isPointwise {
-                base = layout.input.base + image * layout.input.imageStride + first
-                (gradientRows, gradientStride) = (imageGradient + first, pixels)
-            } else {
-                base = layout.prepare(image: image, positions: first..<(first + count), scratch: scratch)
-                spreadGradient(imageGradient, positions: first..<(first + count), span: span, into: gradientTile, stride: span)
-                (gradientRows, gradientStride) = (UnsafePointer(gradientTile), span)
-            }
-            // 1×1 tiles read the planes in place: no lanes past the last pixel
-            let vectorCount = g.isPointwise ? count / 8 * 8 : span
-            accumulateTile(gradientRows, gradientStride: gradientStride, base: base, vectorCount: vectorCount,
-                           scalarCount: g.isPointwise ? count : span, into: slot)
-            first += tileLength
-        }
-    }
-
-    /// dY of output positions `positions` (phase-width rows) as rows of `stride` floats, zero in
-    /// the border columns and past the last position.
-    private func spreadGradient(_ dy: UnsafePointer<Float>, positions: Range<Int>, span: Int,
-                                into target: UnsafeMutablePointer<Float>, stride: Int) {
-        let rowLength = layout.phaseWidth
-        let pixels = outputHeight * outputWidth
-        for o in 0..<geometry.outputChannels {
-            let row = target + o * stride
-            row.update(repeating: 0, count: span)
-            let plane = dy + o * pixels
-            forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
-                let inside = min(length, outputWidth - x)
-                guard y < outputHeight && inside > 0 else { return }
-                (row + offset).update(from: plane + y * outputWidth + x, count: inside)
-            }
-        }
-    }
-
-    /// slot[o, k] += Σ_j dY[o][j]·X_k[j] for one tile: `vectorCount` positions eight at a time,
-    /// the rest up to `scalarCount` one by one.
-    private func accumulateTile(_ dy: UnsafePointer<Float>, gradientStride: Int, base: UnsafePointer<Float>,
-                                vectorCount: Int, scalarCount: Int, into slot: UnsafeMutablePointer<Float>) {
-        let (outputs, depth) = (geometry.outputChannels, geometry.patchSize)
         offsets.withUnsafeBufferPointer { offsets in
-            withUnsafeTemporaryAllocation(of: Float.self, capacity: max(scalarCount, 8) + 8) { buffer in
-                buffer.initialize(repeating: 0)
-                let sums = buffer.baseAddress!
-                let zero = UnsafePointer(sums + 8)
-                for firstOutput in stride(from: 0, to: outputs, by: 4) {
-                    // rows past the last output channel (and taps past the last) read zeros and are not stored
-                    func row(_ r: Int) -> UnsafePointer<Float> { firstOutput + r < outputs ? dy + (firstOutput + r) * gradientStride : zero }
-                    let (d0, d1, d2, d3) = (row(0), row(1), row(2), row(3))
-                    for firstTap in stride(from: 0, to: depth, by: 2) {
-                        let x0 = base + offsets[firstTap]
-                        let x1 = firstTap + 1 < depth ? base + offsets[firstTap + 1] : zero
-                        Self.products(d0, d1, d2, d3, x0, x1, vectorCount: vectorCount, scalarCount: scalarCount, into: sums)
-                        for r in 0..<min(4, outputs - firstOutput) {
-                            for t in 0..<min(2, depth - firstTap) {
-                                slot[(firstOutput + r) * depth + firstTap + t] += sums[r * 2 + t]
+            var first = 0
+            while first < layout.positions {
+                let count = min(layout.positions, first + tileLength) - first
+                // X_k of position first + j at base + offsets[k] + j
+                let base = g.isPointwise
+                    ? layout.input.base + image * layout.input.imageStride + first
+                    : layout.prepare(image: image, positions: first..<(first + count), scratch: scratch)
+                for passStart in stride(from: 0, to: count, by: Self.passLength) {
+                    let length = min(Self.passLength, count - passStart)
+                    transposeGradient(imageGradient, positions: (first + passStart)..<(first + passStart + length),
+                                      groups: groups, into: transposed)
+                    for group in groups {
+                        let gradient = UnsafePointer(transposed + group.first * length)
+                        let tapsPerKernel = group.width == 24 ? 4 : group.width == 16 ? 6 : 12
+                        for firstTap in stride(from: 0, to: depth, by: tapsPerKernel) {
+                            func tap(_ t: Int) -> UnsafePointer<Float> {
+                                firstTap + t < depth ? base + offsets[firstTap + t] + passStart : UnsafePointer(zeros)
+                            }
+                            let target = sums + firstTap * width + group.first
+                            switch group.width {
+                            case 24:
+                                Self.products24(gradient, tap(0), tap(1), tap(2), tap(3), length: length, into: target,
+                                                stride: width)
+                            case 16:
+                                Self.products16(gradient, tap(0), tap(1), tap(2), tap(3), tap(4), tap(5), length: length,
+                                                into: target, stride: width)
+                            default:
+                                Self.products8(gradient, tap, length: length, into: target, stride: width)
                             }
                         }
                     }
                 }
+                first += tileLength
+            }
+        }
+        for o in 0..<outputs {
+            for k in 0..<depth { slot[o * depth + k] = sums[k * width + o] }
+        }
+    }
+
+    /// dY of `positions` (phase-width rows for spatial kernels, pixels for 1×1) transposed group
+    /// by group: group (first, width) at `target + first·n` holds position j's channels at
+    /// j·width (n positions); zero in the border columns and the padding channels.
+    private func transposeGradient(_ dy: UnsafePointer<Float>, positions: Range<Int>, groups: [(first: Int, width: Int)],
+                                   into target: UnsafeMutablePointer<Float>) {
+        let n = positions.count
+        let outputs = geometry.outputChannels
+        let pixels = outputHeight * outputWidth
+        // spatial positions run over phase-width rows, 1×1 ones over the plane as one row
+        let (rowLength, rowCount, rowWidth) = geometry.isPointwise
+            ? (pixels, 1, pixels) : (layout.phaseWidth, outputHeight, outputWidth)
+        if let last = groups.last, last.first + last.width > outputs {
+            (target + last.first * n).update(repeating: 0, count: last.width * n)
+        }
+        for group in groups {
+            let block = target + group.first * n
+            let lanes = min(group.width, outputs - group.first)
+            var lane = 0
+            // eight channels × eight positions at a time through registers
+            while lane + 8 <= lanes {
+                let planes = dy + (group.first + lane) * pixels
+                let column = block + lane
+                forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
+                    let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
+                    let source = planes + y * rowWidth + x
+                    var j = 0
+                    while j + 8 <= inside {
+                        Self.transpose8x8(source + j, rowStride: pixels, to: column + (offset + j) * group.width,
+                                          targetStride: group.width)
+                        j += 8
+                    }
+                    while j < inside {
+                        for l in 0..<8 { column[(offset + j) * group.width + l] = source[l * pixels + j] }
+                        j += 1
+                    }
+                    while j < length {
+                        UnsafeMutableRawPointer(column + (offset + j) * group.width).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+                        j += 1
+                    }
+                }
+                lane += 8
+            }
+            while lane < lanes {
+                let plane = dy + (group.first + lane) * pixels
+                let column = block + lane
+                forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
+                    let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
+                    let source = plane + y * rowWidth + x
+                    for j in 0..<inside { column[(offset + j) * group.width] = source[j] }
+                    for j in inside..<length { column[(offset + j) * group.width] = 0 }
+                }
+                lane += 1
             }
         }
     }
 
-    /// sums[2r + t] = the dot product of dY row r with X row t (four dY rows, two X rows: eight
-    /// accumulators, enough to cover the FMA latency, and registers to spare so none is spilled).
+    /// target[i·targetStride + r] = source[r·rowStride + i] for r, i < 8: the AVX unpack,
+    /// shuffle and 128-bit permute steps, spelt as lane selections.
     @inline(__always)
-    private static func products(_ d0: UnsafePointer<Float>, _ d1: UnsafePointer<Float>, _ d2: UnsafePointer<Float>,
-                                 _ d3: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>,
-                                 vectorCount: Int, scalarCount: Int, into sums: UnsafeMutablePointer<Float>) {
+    private static func transpose8x8(_ source: UnsafePointer<Float>, rowStride: Int, to target: UnsafeMutablePointer<Float>,
+                                     targetStride: Int) {
+        let r0 = MicroTile.load(source), r1 = MicroTile.load(source + rowStride)
+        let r2 = MicroTile.load(source + 2 * rowStride), r3 = MicroTile.load(source + 3 * rowStride)
+        let r4 = MicroTile.load(source + 4 * rowStride), r5 = MicroTile.load(source + 5 * rowStride)
+        let r6 = MicroTile.load(source + 6 * rowStride), r7 = MicroTile.load(source + 7 * rowStride)
+        @inline(__always) func low(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
+        }
+        @inline(__always) func high(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
+        }
+        @inline(__always) func pairsLow(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
+        }
+        @inline(__always) func pairsHigh(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+            SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
+        }
+        let (t0, t1, t2, t3) = (low(r0, r1), high(r0, r1), low(r2, r3), high(r2, r3))
+        let (t4, t5, t6, t7) = (low(r4, r5), high(r4, r5), low(r6, r7), high(r6, r7))
+        // u_i: column i of rows 0–3 (low half) and column i + 4 (high half); v_i the same of rows 4–7
+        let (u0, u1, u2, u3) = (pairsLow(t0, t2), pairsHigh(t0, t2), pairsLow(t1, t3), pairsHigh(t1, t3))
+        let (v0, v1, v2, v3) = (pairsLow(t4, t6), pairsHigh(t4, t6), pairsLow(t5, t7), pairsHigh(t5, t7))
+        func store(_ value: SIMD8<Float>, _ i: Int) {
+            UnsafeMutableRawPointer(target + i * targetStride).storeBytes(of: value, as: SIMD8<Float>.self)
+        }
+        store(SIMD8(lowHalf: u0.lowHalf, highHalf: v0.lowHalf), 0); store(SIMD8(lowHalf: u0.highHalf, highHalf: v0.highHalf), 4)
+        store(SIMD8(lowHalf: u1.lowHalf, highHalf: v1.lowHalf), 1); store(SIMD8(lowHalf: u1.highHalf, highHalf: v1.highHalf), 5)
+        store(SIMD8(lowHalf: u2.lowHalf, highHalf: v2.lowHalf), 2); store(SIMD8(lowHalf: u2.highHalf, highHalf: v2.highHalf), 6)
+        store(SIMD8(lowHalf: u3.lowHalf, highHalf: v3.lowHalf), 3); store(SIMD8(lowHalf: u3.highHalf, highHalf: v3.highHalf), 7)
+    }
+
+    /// sums[t·stride + c] += Σ_j dY[j][c]·X_t[j] for 24 channels (three vectors) × four taps:
+    /// twelve accumulators, each step three vector loads and four broadcasts for twelve fused
+    /// multiply-adds, the forward micro-kernel's proportions (and its sixteen registers).
+    @inline(__always)
+    private static func products24(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>,
+                                   _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>, length: Int,
+                                   into sums: UnsafeMutablePointer<Float>, stride: Int) {
+        var (a00, a01, a02, a10, a11, a12) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var (a20, a21, a22, a30, a31, a32) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var row = dy
+        for j in 0..<length {
+            let (g0, g1, g2) = (MicroTile.load(row), MicroTile.load(row + 8), MicroTile.load(row + 16))
+            var x = SIMD8<Float>(repeating: x0[j])
+            a00.addProduct(g0, x); a01.addProduct(g1, x); a02.addProduct(g2, x)
+            x = SIMD8<Float>(repeating: x1[j])
+            a10.addProduct(g0, x); a11.addProduct(g1, x); a12.addProduct(g2, x)
+            x = SIMD8<Float>(repeating: x2[j])
+            a20.addProduct(g0, x); a21.addProduct(g1, x); a22.addProduct(g2, x)
+            x = SIMD8<Float>(repeating: x3[j])
+            a30.addProduct(g0, x); a31.addProduct(g1, x); a32.addProduct(g2, x)
+            row += 24
+        }
+        add(a00, a01, a02, to: sums); add(a10, a11, a12, to: sums + stride)
+        add(a20, a21, a22, to: sums + 2 * stride); add(a30, a31, a32, to: sums + 3 * stride)
+    }
+
+    /// `products24` for 16 channels (two vectors) × six taps.
+    @inline(__always)
+    private static func products16(_ dy: UnsafePointer<Float>, _ x0: UnsafePointer<Float>, _ x1: UnsafePointer<Float>,
+                                   _ x2: UnsafePointer<Float>, _ x3: UnsafePointer<Float>, _ x4: UnsafePointer<Float>,
+                                   _ x5: UnsafePointer<Float>, length: Int, into sums: UnsafeMutablePointer<Float>,
+                                   stride: Int) {
         var (a00, a01, a10, a11) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
         var (a20, a21, a30, a31) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
-        var j = 0
-        while j < vectorCount {
-            let (v0, v1) = (MicroTile.load(x0 + j), MicroTile.load(x1 + j))
-            var g = MicroTile.load(d0 + j)
-            a00.addProduct(g, v0); a01.addProduct(g, v1)
-            g = MicroTile.load(d1 + j)
-            a10.addProduct(g, v0); a11.addProduct(g, v1)
-            g = MicroTile.load(d2 + j)
-            a20.addProduct(g, v0); a21.addProduct(g, v1)
-            g = MicroTile.load(d3 + j)
-            a30.addProduct(g, v0); a31.addProduct(g, v1)
-            j += 8
+        var (a40, a41, a50, a51) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var row = dy
+        for j in 0..<length {
+            let (g0, g1) = (MicroTile.load(row), MicroTile.load(row + 8))
+            var x = SIMD8<Float>(repeating: x0[j])
+            a00.addProduct(g0, x); a01.addProduct(g1, x)
+            x = SIMD8<Float>(repeating: x1[j])
+            a10.addProduct(g0, x); a11.addProduct(g1, x)
+            x = SIMD8<Float>(repeating: x2[j])
+            a20.addProduct(g0, x); a21.addProduct(g1, x)
+            x = SIMD8<Float>(repeating: x3[j])
+            a30.addProduct(g0, x); a31.addProduct(g1, x)
+            x = SIMD8<Float>(repeating: x4[j])
+            a40.addProduct(g0, x); a41.addProduct(g1, x)
+            x = SIMD8<Float>(repeating: x5[j])
+            a50.addProduct(g0, x); a51.addProduct(g1, x)
+            row += 16
         }
-        sums[0] = a00.sum(); sums[1] = a01.sum(); sums[2] = a10.sum(); sums[3] = a11.sum()
-        sums[4] = a20.sum(); sums[5] = a21.sum(); sums[6] = a30.sum(); sums[7] = a31.sum()
-        while j < scalarCount {
-            let (v0, v1) = (x0[j], x1[j])
-            let (g0, g1, g2, g3) = (d0[j], d1[j], d2[j], d3[j])
-            sums[0] += g0 * v0; sums[1] += g0 * v1; sums[2] += g1 * v0; sums[3] += g1 * v1
-            sums[4] += g2 * v0; sums[5] += g2 * v1; sums[6] += g3 * v0; sums[7] += g3 * v1
-            j += 1
+        add(a00, a01, to: sums); add(a10, a11, to: sums + stride); add(a20, a21, to: sums + 2 * stride)
+        add(a30, a31, to: sums + 3 * stride); add(a40, a41, to: sums + 4 * stride); add(a50, a51, to: sums + 5 * stride)
+    }
+
+    /// `products24` for 8 channels (one vector) × twelve taps (`taps(t)`: tap t's inputs).
+    @inline(__always)
+    private static func products8(_ dy: UnsafePointer<Float>, _ taps: (Int) -> UnsafePointer<Float>, length: Int,
+                                  into sums: UnsafeMutablePointer<Float>, stride: Int) {
+        var (a0, a1, a2, a3, a4, a5) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        var (a6, a7, a8, a9, a10, a11) = (SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>(), SIMD8<Float>())
+        let (x0, x1, x2, x3, x4, x5) = (taps(0), taps(1), taps(2), taps(3), taps(4), taps(5))
+        let (x6, x7, x8, x9, x10, x11) = (taps(6), taps(7), taps(8), taps(9), taps(10), taps(11))
+        var row = dy
+        for j in 0..<length {
+            let g = MicroTile.load(row)
+            a0.addProduct(g, SIMD8(repeating: x0[j])); a1.addProduct(g, SIMD8(repeating: x1[j]))
+            a2.addProduct(g, SIMD8(repeating: x2[j])); a3.addProduct(g, SIMD8(repeating: x3[j]))
+            a4.addProduct(g, SIMD8(repeating: x4[j])); a5.addProduct(g, SIMD8(repeating: x5[j]))
+            a6.addProduct(g, SIMD8(repeating: x6[j])); a7.addProduct(g, SIMD8(repeating: x7[j]))
+            a8.addProduct(g, SIMD8(repeating: x8[j])); a9.addProduct(g, SIMD8(repeating: x9[j]))
+            a10.addProduct(g, SIMD8(repeating: x10[j])); a11.addProduct(g, SIMD8(repeating: x11[j]))
+            row += 8
         }
+        func add(_ a: SIMD8<Float>, _ t: Int) {
+            let raw = UnsafeMutableRawPointer(sums + t * stride)
+            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + a, as: SIMD8<Float>.self)
+        }
+        add(a0, 0); add(a1, 1); add(a2, 2); add(a3, 3); add(a4, 4); add(a5, 5)
+        add(a6, 6); add(a7, 7); add(a8, 8); add(a9, 9); add(a10, 10); add(a11, 11)
+    }
+
+    @inline(__always)
+    private static func add(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, _ v2: SIMD8<Float>, to target: UnsafeMutablePointer<Float>) {
+        add(v0, v1, to: target)
+        let raw = UnsafeMutableRawPointer(target + 16)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v2, as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func add(_ v0: SIMD8<Float>, _ v1: SIMD8<Float>, to target: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(target)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) + v0, as: SIMD8<Float>.self)
+        (raw + 32).storeBytes(of: (raw + 32).loadUnaligned(as: SIMD8<Float>.self) + v1, as: SIMD8<Float>.self)
     }
 }

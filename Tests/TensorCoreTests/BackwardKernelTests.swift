@@ -320,17 +320,21 @@ final class BackwardKernelTests: XCTestCase {
     }
 
     /// The tiled weight-gradient kernel gives the weight gradient im2col + sgemm gives, on layers
-    /// with enough positions per tile for it to be used: partial blocks of output channels and
-    /// of taps (5 channels, 3·9 = 27 taps), 1×1 with a pixel count that is not a multiple of eight,
-    /// stride 2 through phase rows, and the 6×6 stride-2 stem.
+    /// with enough positions per image for it to be used: every group width of output channels
+    /// (24, 16, 8), full and padded (5, 8, 16, 21, 32, 33, 40 channels), partial groups of taps,
+    /// 1×1 with a pixel count that is not a multiple of eight, stride 2 through phase rows, and
+    /// the 6×6 stride-2 stem.
     func testTiledWeightGradientEqualsIm2ColGEMM() {
         let saved = Conv2D.usesPackedKernel
         defer { Conv2D.usesPackedKernel = saved }
         let (batch, height, width) = (2, 41, 46)
         for (n, g) in [Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
-                       Conv2DGeometry(inputChannels: 6, outputChannels: 8, kernelSize: 1),
+                       Conv2DGeometry(inputChannels: 6, outputChannels: 32, kernelSize: 1),
                        Conv2DGeometry(inputChannels: 4, outputChannels: 8, kernelSize: 3, stride: 2, padding: 1),
-                       Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 6, stride: 2, padding: 2)].enumerated() {
+                       Conv2DGeometry(inputChannels: 3, outputChannels: 16, kernelSize: 6, stride: 2, padding: 2),
+                       Conv2DGeometry(inputChannels: 6, outputChannels: 40, kernelSize: 3, stride: 1, padding: 1),
+                       Conv2DGeometry(inputChannels: 5, outputChannels: 21, kernelSize: 1),
+                       Conv2DGeometry(inputChannels: 4, outputChannels: 33, kernelSize: 3, stride: 2, padding: 1)].enumerated() {
             let (outH, outW) = (g.outputSize(height), g.outputSize(width))
             let x = Tensor(shape: [batch, g.inputChannels, height, width],
                            values: testValues(batch * g.inputChannels * height * width, seed: UInt64(130 + n)))
