@@ -323,7 +323,8 @@ final class BackwardKernelTests: XCTestCase {
     /// with enough positions per image for it to be used: every group width of output channels
     /// (24, 16, 8), full and padded (5, 8, 16, 21, 32, 33, 40 channels), partial groups of taps,
     /// 1×1 with a pixel count that is not a multiple of eight, stride 2 through phase rows, and
-    /// the 6×6 stride-2 stem.
+    /// the 6×6 stride-2 stem; also equal to the definition (summed in Float64) and bit-identical
+    /// for one worker and for three.
     func testTiledWeightGradientEqualsIm2ColGEMM() {
         let saved = Conv2D.usesPackedKernel
         defer { Conv2D.usesPackedKernel = saved }
@@ -353,6 +354,11 @@ final class BackwardKernelTests: XCTestCase {
                 gradients.append(dw.storage)
             }
             assertClose(gradients[0], gradients[1].map(Double.init), tolerance: 1e-4, "case \(n)")
+            Conv2D.usesPackedKernel = true
+            let zeros = [Float](repeating: 0, count: g.outputChannels * g.patchSize)
+            let results = weightGradients(x, dy, g, start: zeros)
+            assertClose(results[0], weightGradient64(x, dy, g, start: zeros), tolerance: 1e-5, "case \(n) against the definition")
+            XCTAssert(results[0] == results[1], "case \(n) depends on the thread count")
         }
     }
 
