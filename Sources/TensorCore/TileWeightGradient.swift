@@ -12,6 +12,9 @@ struct TileWeightGradient {
     let layout: TileInput
     let outputHeight: Int, outputWidth: Int
     let offsets: [Int]
+    /// dY's channels in groups the kernels run over: 24 wide (three vectors), the remainder in
+    /// groups of 16 or 8; (first channel, width).
+    let channelGroups: [(first: Int, width: Int)]
     /// Budget for one tile's input layout, kept in L2 while every pass reads it.
     static let tileBytes = 512 * 1024
 
@@ -30,6 +33,7 @@ struct TileWeightGradient {
                            panelBytes: positionsPerTile * 4 * inputFloats)
         guard layout.positions >= Self.minimumPositions else { return nil }
         offsets = g.isPointwise ? (0..<g.inputChannels).map { $0 * input.height * input.width } : layout.stepOffsets()
+        channelGroups = Self.channelGroups(outputs: g.outputChannels)
     }
 
     /// Positions per tile at most (longer tiles lay out fewer rows twice; beyond this, no gain).
@@ -43,13 +47,11 @@ struct TileWeightGradient {
     /// 24 channels × 128 positions, 12 KiB) stays in L1 while every group of taps reads it.
     static let passLength = 128
 
-    /// dY's channels in groups the kernels run over: 24 wide (three vectors), the remainder in
-    /// groups of 16 or 8; (first channel, width).
-    var channelGroups: [(first: Int, width: Int)] {
+    private static func channelGroups(outputs: Int) -> [(first: Int, width: Int)] {
         var groups: [(first: Int, width: Int)] = []
         var first = 0
-        while first < geometry.outputChannels {
-            let remaining = geometry.outputChannels - first
+        while first < outputs {
+            let remaining = outputs - first
             // 32 goes as 16 + 16: the 8-wide kernel is bound by its twelve broadcasts
             let width = remaining > 32 ? 24 : remaining > 24 ? 16 : remaining > 16 ? 24 : remaining > 8 ? 16 : 8
             groups.append((first, width))
