@@ -66,10 +66,10 @@ struct TileWeightGradient {
     /// Taps rounded up to whole groups of any kernel (4, 6 or 12).
     var paddedDepth: Int { roundUp(geometry.patchSize, to: 12) }
 
-    /// Floats of scratch a worker needs: the tile's input layout, a pass's transposed dY, the
-    /// image's sums [tap, channel] and a row of zeros for the taps past the last.
+    /// Floats of scratch a worker needs: the tile's input layout, a pass's transposed dY (one
+    /// group), the image's sums [tap, channel] and a row of zeros for the taps past the last.
     var scratchCount: Int {
-        (geometry.isPointwise ? 0 : layout.scratchCount) + Self.passLength * paddedOutputs
+        (geometry.isPointwise ? 0 : layout.scratchCount) + Self.passLength * 24
             + paddedDepth * paddedOutputs + Self.passLength
     }
 
@@ -83,7 +83,7 @@ struct TileWeightGradient {
         let groups = channelGroups
         let width = paddedOutputs
         let transposed = scratch + (g.isPointwise ? 0 : layout.scratchCount)
-        let sums = transposed + Self.passLength * width
+        let sums = transposed + Self.passLength * 24
         let zeros = sums + paddedDepth * width
         sums.update(repeating: 0, count: paddedDepth * width)
         zeros.update(repeating: 0, count: Self.passLength)
@@ -96,12 +96,14 @@ struct TileWeightGradient {
                 let base = g.isPointwise
                     ? layout.input.base + image * layout.input.imageStride + first
                     : layout.prepare(image: image, positions: first..<(first + count), scratch: scratch)
-                for passStart in stride(from: 0, to: count, by: Self.passLength) {
-                    let length = min(Self.passLength, count - passStart)
-                    transposeGradient(imageGradient, positions: (first + passStart)..<(first + passStart + length),
-                                      groups: groups, into: transposed)
-                    for group in groups {
-                        let gradient = UnsafePointer(transposed + group.first * length)
+                // group by group through all the tile's passes: a group's sums (taps × 24 floats)
+                // stay in cache while the passes add onto them
+                for group in groups {
+                    for passStart in stride(from: 0, to: count, by: Self.passLength) {
+                        let length = min(Self.passLength, count - passStart)
+                        transposeGradient(imageGradient, positions: (first + passStart)..<(first + passStart + length),
+                                          group: group, into: transposed)
+                        let gradient = UnsafePointer(transposed)
                         let tapsPerKernel = group.width == 24 ? 4 : group.width == 16 ? 6 : 12
                         for firstTap in stride(from: 0, to: depth, by: tapsPerKernel) {
                             func tap(_ t: Int) -> UnsafePointer<Float> {
@@ -129,59 +131,55 @@ struct TileWeightGradient {
         }
     }
 
-    /// dY of `positions` (phase-width rows for spatial kernels, pixels for 1×1) transposed group
-    /// by group: group (first, width) at `target + first·n` holds position j's channels at
-    /// j·width (n positions); zero in the border columns and the padding channels.
-    private func transposeGradient(_ dy: UnsafePointer<Float>, positions: Range<Int>, groups: [(first: Int, width: Int)],
+    /// The channels of `group` (first, width) of dY at `positions` (phase-width rows for spatial
+    /// kernels, pixels for 1×1), transposed: position j's channels at `target + j·width`; zero in
+    /// the border columns and the padding channels.
+    private func transposeGradient(_ dy: UnsafePointer<Float>, positions: Range<Int>, group: (first: Int, width: Int),
                                    into target: UnsafeMutablePointer<Float>) {
-        let n = positions.count
         let outputs = geometry.outputChannels
         let pixels = outputHeight * outputWidth
         // spatial positions run over phase-width rows, 1×1 ones over the plane as one row
         let (rowLength, rowCount, rowWidth) = geometry.isPointwise
             ? (pixels, 1, pixels) : (layout.phaseWidth, outputHeight, outputWidth)
-        if let last = groups.last, last.first + last.width > outputs {
-            (target + last.first * n).update(repeating: 0, count: last.width * n)
+        if group.first + group.width > outputs {
+            target.update(repeating: 0, count: group.width * positions.count)
         }
-        for group in groups {
-            let block = target + group.first * n
-            let lanes = min(group.width, outputs - group.first)
-            var lane = 0
-            // eight channels × eight positions at a time through registers
-            while lane + 8 <= lanes {
-                let planes = dy + (group.first + lane) * pixels
-                let column = block + lane
-                forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
-                    let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
-                    let source = planes + y * rowWidth + x
-                    var j = 0
-                    while j + 8 <= inside {
-                        Self.transpose8x8(source + j, rowStride: pixels, to: column + (offset + j) * group.width,
-                                          targetStride: group.width)
-                        j += 8
-                    }
-                    while j < inside {
-                        for l in 0..<8 { column[(offset + j) * group.width + l] = source[l * pixels + j] }
-                        j += 1
-                    }
-                    while j < length {
-                        UnsafeMutableRawPointer(column + (offset + j) * group.width).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
-                        j += 1
-                    }
+        let lanes = min(group.width, outputs - group.first)
+        var lane = 0
+        // eight channels × eight positions at a time through registers
+        while lane + 8 <= lanes {
+            let planes = dy + (group.first + lane) * pixels
+            let column = target + lane
+            forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
+                let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
+                let source = planes + y * rowWidth + x
+                var j = 0
+                while j + 8 <= inside {
+                    Self.transpose8x8(source + j, rowStride: pixels, to: column + (offset + j) * group.width,
+                                      targetStride: group.width)
+                    j += 8
                 }
-                lane += 8
-            }
-            while lane < lanes {
-                let plane = dy + (group.first + lane) * pixels
-                let column = block + lane
-                forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
-                    let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
-                    let source = plane + y * rowWidth + x
-                    for j in 0..<inside { column[(offset + j) * group.width] = source[j] }
-                    for j in inside..<length { column[(offset + j) * group.width] = 0 }
+                while j < inside {
+                    for l in 0..<8 { column[(offset + j) * group.width + l] = source[l * pixels + j] }
+                    j += 1
                 }
-                lane += 1
+                while j < length {
+                    UnsafeMutableRawPointer(column + (offset + j) * group.width).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
+                    j += 1
+                }
             }
+            lane += 8
+        }
+        while lane < lanes {
+            let plane = dy + (group.first + lane) * pixels
+            let column = target + lane
+            forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
+                let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
+                let source = plane + y * rowWidth + x
+                for j in 0..<inside { column[(offset + j) * group.width] = source[j] }
+                for j in inside..<length { column[(offset + j) * group.width] = 0 }
+            }
+            lane += 1
         }
     }
 
