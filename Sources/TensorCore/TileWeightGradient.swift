@@ -53,12 +53,15 @@ struct TileWeightGradient {
         while first < outputs {
             let remaining = outputs - first
             // 32 goes as 16 + 16: the 8-wide kernel is bound by its twelve broadcasts
-            let width = remaining > 32 ? 24 : remaining > 24 ? 16 : remaining > 16 ? 24 : remaining > 8 ? 16 : 8
+            let width = remaining > 32 || (remaining > 16 && remaining <= 24) ? widestGroup : remaining > 8 ? 16 : 8
             groups.append((first, width))
             first += width
         }
         return groups
     }
+
+    /// The widest channel group (three vectors), the one the products are shaped for.
+    static let widestGroup = 24
 
     /// Channels once padded to whole groups.
     var paddedOutputs: Int { channelGroups.last.map { $0.first + $0.width } ?? 0 }
@@ -69,7 +72,7 @@ struct TileWeightGradient {
     /// Floats of scratch a worker needs: the tile's input layout, a pass's transposed dY (one
     /// group), the image's sums [tap, channel] and a row of zeros for the taps past the last.
     var scratchCount: Int {
-        (geometry.isPointwise ? 0 : layout.scratchCount) + Self.passLength * 24
+        (geometry.isPointwise ? 0 : layout.scratchCount) + Self.passLength * Self.widestGroup
             + paddedDepth * paddedOutputs + Self.passLength
     }
 
@@ -83,7 +86,7 @@ struct TileWeightGradient {
         let groups = channelGroups
         let width = paddedOutputs
         let transposed = scratch + (g.isPointwise ? 0 : layout.scratchCount)
-        let sums = transposed + Self.passLength * 24
+        let sums = transposed + Self.passLength * Self.widestGroup
         let zeros = sums + paddedDepth * width
         sums.update(repeating: 0, count: paddedDepth * width)
         zeros.update(repeating: 0, count: Self.passLength)
@@ -104,14 +107,14 @@ struct TileWeightGradient {
                         transposeGradient(imageGradient, positions: (first + passStart)..<(first + passStart + length),
                                           group: group, into: transposed)
                         let gradient = UnsafePointer(transposed)
-                        let tapsPerKernel = group.width == 24 ? 4 : group.width == 16 ? 6 : 12
+                        let tapsPerKernel = group.width == Self.widestGroup ? 4 : group.width == 16 ? 6 : 12
                         for firstTap in stride(from: 0, to: depth, by: tapsPerKernel) {
                             func tap(_ t: Int) -> UnsafePointer<Float> {
                                 firstTap + t < depth ? base + offsets[firstTap + t] + passStart : UnsafePointer(zeros)
                             }
                             let target = sums + firstTap * width + group.first
                             switch group.width {
-                            case 24:
+                            case Self.widestGroup:
                                 Self.products24(gradient, tap(0), tap(1), tap(2), tap(3), length: length, into: target,
                                                 stride: width)
                             case 16:
