@@ -3,7 +3,8 @@ import PackageDescription
 
 // Targets import one way only:
 //   CYAML, CBLAS (system libraries)
-//   TensorCore  <- CBLAS, CMalloc                     (numerics, knows nothing of YOLO)
+//   CKernels                                   (C: the AVX512-BF16 kernels Swift cannot select)
+//   TensorCore  <- CBLAS, CMalloc, CKernels           (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
 //   YOLOEval    <- TensorCore, YOLOModel, YOLOData (boxes, NMS, metrics, the validator)
@@ -59,7 +60,10 @@ let package = Package(
             providers: [.apt(["libpng-dev"])]
         ),
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
-        .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc"], swiftSettings: optimisedKernels),
+        // optimised in debug builds too, like TensorCore's kernels; each function names the
+        // instruction set extensions it uses, so the target needs no CPU flags of its own
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc", "CKernels"], swiftSettings: optimisedKernels),
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"], swiftSettings: vectorISA),
         .target(name: "YOLOConfig", dependencies: ["CYAML"]),
@@ -75,7 +79,7 @@ let package = Package(
         ),
         .executableTarget(name: "yolo", dependencies: ["YOLOCommands"]),
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS"], exclude: ["Fixtures"]),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "CBLAS", "CKernels"], exclude: ["Fixtures"]),
         .testTarget(name: "CheckpointTests", dependencies: ["Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "DataTests", dependencies: ["YOLOData", "Checkpoint", "TestSupport"], exclude: ["Fixtures"]),
         .testTarget(

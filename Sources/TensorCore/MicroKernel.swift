@@ -21,6 +21,15 @@ struct MicroTile {
         c30 = SIMD8(repeating: bias[3]); c31 = c30; c32 = c30
     }
 
+    /// The tile stored row by row, `columns` floats per row.
+    @inline(__always)
+    init(loading tile: UnsafePointer<Float>) {
+        c00 = Self.load(tile); c01 = Self.load(tile + 8); c02 = Self.load(tile + 16)
+        c10 = Self.load(tile + 24); c11 = Self.load(tile + 32); c12 = Self.load(tile + 40)
+        c20 = Self.load(tile + 48); c21 = Self.load(tile + 56); c22 = Self.load(tile + 64)
+        c30 = Self.load(tile + 72); c31 = Self.load(tile + 80); c32 = Self.load(tile + 88)
+    }
+
     /// One k step: `a` points at the step's four weights, `b` at its 24 pixels.
     @inline(__always)
     mutating func step(a: UnsafePointer<Float>, b: UnsafePointer<Float>) {

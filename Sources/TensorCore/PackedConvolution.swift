@@ -1,3 +1,5 @@
+import CKernels
+
 /// Convolution (groups 1, dilation 1, any kernel, stride and padding) on our own micro-kernel
 /// instead of im2col + sgemm. Work items are tiles of output positions; each worker lays its
 /// tile's input out in its own buffer, in cache, just before running the weight blocks over it
@@ -13,6 +15,15 @@ public enum PackedConvolution {
     nonisolated(unsafe) public static var panelBytes = 160 * 1024
 
     public static func applies(to g: Conv2DGeometry) -> Bool { g.groups == 1 && g.dilation == 1 }
+
+    /// Weights packed while this is set also carry a bfloat16 copy, and the convolutions they
+    /// are given to run on the BF16 dot-product kernels: inputs rounded to bfloat16 as each tile
+    /// is laid out, products summed in float32 (an inference mode; Winograd layers and the
+    /// training kernels stay float32). Set it only where `bfloat16Supported`.
+    nonisolated(unsafe) public static var usesBFloat16 = false
+
+    /// The CPU has the AVX512-BF16 instructions `usesBFloat16` needs.
+    public static let bfloat16Supported = yolo_bf16_supported() != 0
 
     /// y = f(conv(x) + bias) (+ y with `epilogue.addsToOutput`), images of `output`
     /// `outputImageStride` floats apart.
@@ -73,12 +84,16 @@ public enum PackedConvolution {
                 ?? layout.stepOffsets()
         }
         let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
+        let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
+        let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
             // with a consumer, each tile's outputs go to this buffer, channels tileLength apart
             let tileOutput = consume == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: passes.count * passStride)
-            defer { scratch.deallocate(); tileOutput?.deallocate() }
+            let pairScratch = inBFloat16 ? UnsafeMutablePointer<UInt16>.allocate(capacity: layout.pairScratchCount) : nil
+            let tileSums = UnsafeMutablePointer<Float>.allocate(capacity: MicroTile.rows * MicroTile.columns)
+            defer { scratch.deallocate(); tileOutput?.deallocate(); pairScratch?.deallocate(); tileSums.deallocate() }
             let channelStride = tileOutput == nil ? pixels : layout.tileLength
             // outputs stored position by position (panels, or any tile buffer), else to a map's pixels
             let storesLinearly = tileOutput != nil || layout.isPacked
@@ -87,7 +102,11 @@ public enum PackedConvolution {
                 let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
                 let positions = layout.tileRange(tile)
                 let (first, tileCount) = (positions.lowerBound, positions.count)
-                let b = layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
+                let pairs = pairScratch.map {
+                    layout.prepareBFloat16(image: image, positions: first..<(first + tileCount), scratch: scratch, pairScratch: $0)
+                }
+                let b = pairs == nil ? layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
+                    : UnsafePointer(scratch)
                 for (q, pass) in passes.enumerated() {
                     let depth = pass.weights.depth
                     // channel 0 of the map, or of the pass's tile buffer, whose position 0 is `first`
@@ -106,7 +125,11 @@ public enum PackedConvolution {
                                 while column < tileCount {
                                     var sum = MicroTile(bias: blockBias)
                                     let validColumns = min(columns, tileCount - column)
-                                    if layout.isPacked {
+                                    if let pairs {
+                                        sum = Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
+                                                                column: column, offsets: pairOffsets,
+                                                                bias: bias, firstChannel: firstChannel, sums: tileSums)
+                                    } else if layout.isPacked {
                                         sum.accumulate(k: depth, a: a, packed: b + column * depth, validColumns: validColumns)
                                     } else {
                                         sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!,
@@ -165,6 +188,30 @@ public enum PackedConvolution {
                 }
             }
         }
+    }
+
+    /// One tile on the BF16 kernels: the products of block `block` with the tile's column
+    /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias included, computed
+    /// whole (the layouts cover every tile's 24 columns) into `sums` and loaded as a `MicroTile`.
+    @inline(__always)
+    private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
+                                     pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
+                                     firstChannel: Int, sums: UnsafeMutablePointer<Float>) -> MicroTile {
+        let pairDepth = weights.pairDepth
+        weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
+            bias.withUnsafeBufferPointer { bias in
+                let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
+                let blockBias = bias.baseAddress! + firstChannel
+                if layout.isPacked {
+                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, sums)
+                } else {
+                    offsets.withUnsafeBufferPointer {
+                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, sums)
+                    }
+                }
+            }
+        }
+        return MicroTile(loading: sums)
     }
 
     private static func paddedBias(_ bias: [Float]?, count: Int) -> [Float] {

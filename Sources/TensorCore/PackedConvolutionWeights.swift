@@ -1,3 +1,5 @@
+import CKernels
+
 /// A convolution's weights [O, C·k·k] rearranged for `MicroTile`: blocks of
 /// `MicroTile.rows` output channels, each holding, for every k, its rows' weights side by
 /// side (the four values one k step broadcasts). Output channels past the last full block are
@@ -10,6 +12,12 @@ public struct PackedConvolutionWeights: Sendable {
     public let depth: Int
     /// The Winograd-domain weights, for convolutions `WinogradConvolution` computes.
     let winograd: [Float]?
+    /// With `PackedConvolution.usesBFloat16` set when packing: the weights rounded to bfloat16,
+    /// input channels in pairs (2q, 2q + 1) at each tap, one UInt32 per pair (the even channel
+    /// in the low half), blocks of `MicroTile.rows` outputs as in `values`. Nil otherwise.
+    let bfloat16Pairs: [UInt32]?
+    /// Pair steps per block: ⌈C/2⌉·k·k.
+    let pairDepth: Int
 
     public init(_ weight: Tensor, geometry: Conv2DGeometry) {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
@@ -31,11 +39,38 @@ public struct PackedConvolutionWeights: Sendable {
         self.values = values
         self.outputChannels = outputs
         self.depth = depth
+        let taps = geometry.kernelSize * geometry.kernelSize
+        pairDepth = (geometry.inputChannels + 1) / 2 * taps
+        bfloat16Pairs = PackedConvolution.usesBFloat16
+            ? weight.storage.withUnsafeBufferPointer {
+                Self.bfloat16Pairs($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels, taps: taps)
+            }
+            : nil
         winograd = WinogradConvolution.applies(to: geometry)
             ? weight.storage.withUnsafeBufferPointer {
                 WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels)
             }
             : nil
+    }
+
+    private static func bfloat16Pairs(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int, taps: Int) -> [UInt32] {
+        let rows = MicroTile.rows
+        let depth = inputs * taps
+        let pairDepth = (inputs + 1) / 2 * taps
+        var rounded = [UInt16](repeating: 0, count: outputs * depth)
+        rounded.withUnsafeMutableBufferPointer { yolo_bf16_round(weight, $0.baseAddress!, outputs * depth) }
+        var pairs = [UInt32](repeating: 0, count: (outputs + rows - 1) / rows * pairDepth * rows)
+        for output in 0..<outputs {
+            let (block, lane) = (output / rows, output % rows)
+            for channelPair in 0..<((inputs + 1) / 2) {
+                for tap in 0..<taps {
+                    let even = UInt32(rounded[output * depth + 2 * channelPair * taps + tap])
+                    let odd = 2 * channelPair + 1 < inputs ? UInt32(rounded[output * depth + (2 * channelPair + 1) * taps + tap]) : 0
+                    pairs[(block * pairDepth + channelPair * taps + tap) * rows + lane] = even | odd << 16
+                }
+            }
+        }
+        return pairs
     }
 
     var blockCount: Int { (outputChannels + MicroTile.rows - 1) / MicroTile.rows }

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The input of one tile of a packed convolution, laid out by the worker that computes the tile,
 /// in its own buffer, while it is about to be read from cache.
 ///
@@ -135,6 +137,37 @@ struct TileInput {
             }
         }
         return UnsafePointer(scratch + range.lowerBound - firstRow * phaseWidth)
+    }
+
+    /// Halves the bfloat16 copy of a tile's layout needs (`prepareBFloat16`).
+    var pairScratchCount: Int {
+        isPacked ? (geometry.patchSize + 1) / 2 * 2 * tileLength : (input.channels + 1) / 2 * 2 * channelStride
+    }
+
+    /// For each pair step (channel pair q, ky, kx) of a spatial kernel, where its pixel pairs
+    /// for a tile's first position are, in halves, relative to what `prepareBFloat16` returns.
+    func pairStepOffsets() -> [Int] {
+        guard !isPacked else { return [] }
+        let channelZeroTaps = stepOffsets().prefix(geometry.kernelSize * geometry.kernelSize)
+        return (0..<((geometry.inputChannels + 1) / 2)).flatMap { pair in
+            channelZeroTaps.map { 2 * (pair * channelStride + $0) }
+        }
+    }
+
+    /// `prepare`, then the layout rounded to bfloat16 with channels in pairs: the two values of
+    /// a pair step for one position side by side (packed panels: pair q of panel p at
+    /// 48·(p·⌈depth/2⌉ + q); spatial: channel pair q's plane at 2·q·channelStride), the layout
+    /// the BF16 tiles read. Returns where they read the tile's first position.
+    func prepareBFloat16(image: Int, positions range: Range<Int>, scratch: UnsafeMutablePointer<Float>,
+                         pairScratch: UnsafeMutablePointer<UInt16>) -> UnsafePointer<UInt16> {
+        let floats = prepare(image: image, positions: range, scratch: scratch)
+        if isPacked {
+            let panels = (range.count + MicroTile.columns - 1) / MicroTile.columns
+            yolo_bf16_pair_rows(scratch, panels, geometry.patchSize, MicroTile.columns, pairScratch)
+            return UnsafePointer(pairScratch)
+        }
+        yolo_bf16_pair_rows(scratch, 1, input.channels, channelStride, pairScratch)
+        return UnsafePointer(pairScratch + 2 * (floats - UnsafePointer(scratch)))
     }
 
     /// Phase (py, px) row `row` of a channel: padded pixels (row·s + py, j·s + px), zero outside

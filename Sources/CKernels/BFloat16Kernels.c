@@ -1,0 +1,124 @@
+#include "BFloat16Kernels.h"
+
+#include <immintrin.h>
+
+#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512bf16")))
+
+int yolo_bf16_supported(void) {
+#if defined(__x86_64__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512vl")
+        && __builtin_cpu_supports("avx512bw");
+#else
+    return 0;
+#endif
+}
+
+#if defined(__x86_64__)
+
+BF16_TARGET void yolo_bf16_round(const float *in, uint16_t *out, long count) {
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m128bh packed = _mm256_cvtneps_pbh(_mm256_loadu_ps(in + i));
+        _mm_storeu_si128((__m128i *)(out + i), (__m128i)packed);
+    }
+    if (i < count) {
+        __mmask8 mask = (__mmask8)((1u << (count - i)) - 1);
+        __m128bh packed = _mm256_cvtneps_pbh(_mm256_maskz_loadu_ps(mask, in + i));
+        _mm_mask_storeu_epi16(out + i, mask, (__m128i)packed);
+    }
+}
+
+BF16_TARGET void yolo_bf16_interleave(const float *even, const float *odd, long count, uint16_t *out) {
+    long i = 0;
+    for (; i < count; i += 8) {
+        long left = count - i;
+        __mmask8 mask = left >= 8 ? (__mmask8)0xff : (__mmask8)((1u << left) - 1);
+        __m128i e = (__m128i)_mm256_cvtneps_pbh(_mm256_maskz_loadu_ps(mask, even + i));
+        __m128i o = odd ? (__m128i)_mm256_cvtneps_pbh(_mm256_maskz_loadu_ps(mask, odd + i)) : _mm_setzero_si128();
+        __m128i low = _mm_unpacklo_epi16(e, o), high = _mm_unpackhi_epi16(e, o);
+        if (left >= 8) {
+            _mm_storeu_si128((__m128i *)(out + 2 * i), low);
+            _mm_storeu_si128((__m128i *)(out + 2 * i + 8), high);
+        } else {
+            // 2·left halves: up to eight from the low part, the rest from the high part
+            __mmask8 lowMask = left >= 4 ? (__mmask8)0xff : (__mmask8)((1u << (2 * left)) - 1);
+            __mmask8 highMask = left > 4 ? (__mmask8)((1u << (2 * (left - 4))) - 1) : 0;
+            _mm_mask_storeu_epi16(out + 2 * i, lowMask, low);
+            _mm_mask_storeu_epi16(out + 2 * i + 8, highMask, high);
+        }
+    }
+}
+
+BF16_TARGET void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out) {
+    long pairsPerGroup = (rowsPerGroup + 1) / 2;
+    for (long group = 0; group < groups; group++) {
+        const float *rows = in + group * rowsPerGroup * rowLength;
+        uint16_t *pairs = out + group * pairsPerGroup * 2 * rowLength;
+        for (long pair = 0; pair < pairsPerGroup; pair++) {
+            const float *even = rows + 2 * pair * rowLength;
+            const float *odd = 2 * pair + 1 < rowsPerGroup ? even + rowLength : 0;
+            yolo_bf16_interleave(even, odd, rowLength, pairs + pair * 2 * rowLength);
+        }
+    }
+}
+
+// Twelve accumulators (4 rows x 3 vectors of 8 pixels): one step loads three vectors of pixel
+// pairs, broadcasts four weight pairs and issues twelve dot products, the float32 micro-kernel's
+// proportions with two k per instruction.
+#define BF16_TILE_BODY(STEP_POINTER)                                                              \
+    __m256 c00 = _mm256_set1_ps(bias[0]), c01 = c00, c02 = c00;                                  \
+    __m256 c10 = _mm256_set1_ps(bias[1]), c11 = c10, c12 = c10;                                  \
+    __m256 c20 = _mm256_set1_ps(bias[2]), c21 = c20, c22 = c20;                                  \
+    __m256 c30 = _mm256_set1_ps(bias[3]), c31 = c30, c32 = c30;                                  \
+    for (long p = 0; p < pairs; p++) {                                                            \
+        const uint16_t *step = (STEP_POINTER);                                                    \
+        __m256bh b0 = (__m256bh)_mm256_loadu_si256((const __m256i *)step);                        \
+        __m256bh b1 = (__m256bh)_mm256_loadu_si256((const __m256i *)(step + 16));                 \
+        __m256bh b2 = (__m256bh)_mm256_loadu_si256((const __m256i *)(step + 32));                 \
+        const uint32_t *w = a + 4 * p;                                                            \
+        __m256bh w0 = (__m256bh)_mm256_set1_epi32((int)w[0]);                                     \
+        c00 = _mm256_dpbf16_ps(c00, b0, w0); c01 = _mm256_dpbf16_ps(c01, b1, w0);                 \
+        c02 = _mm256_dpbf16_ps(c02, b2, w0);                                                      \
+        __m256bh w1 = (__m256bh)_mm256_set1_epi32((int)w[1]);                                     \
+        c10 = _mm256_dpbf16_ps(c10, b0, w1); c11 = _mm256_dpbf16_ps(c11, b1, w1);                 \
+        c12 = _mm256_dpbf16_ps(c12, b2, w1);                                                      \
+        __m256bh w2 = (__m256bh)_mm256_set1_epi32((int)w[2]);                                     \
+        c20 = _mm256_dpbf16_ps(c20, b0, w2); c21 = _mm256_dpbf16_ps(c21, b1, w2);                 \
+        c22 = _mm256_dpbf16_ps(c22, b2, w2);                                                      \
+        __m256bh w3 = (__m256bh)_mm256_set1_epi32((int)w[3]);                                     \
+        c30 = _mm256_dpbf16_ps(c30, b0, w3); c31 = _mm256_dpbf16_ps(c31, b1, w3);                 \
+        c32 = _mm256_dpbf16_ps(c32, b2, w3);                                                      \
+    }                                                                                             \
+    _mm256_storeu_ps(out, c00); _mm256_storeu_ps(out + 8, c01); _mm256_storeu_ps(out + 16, c02);  \
+    _mm256_storeu_ps(out + 24, c10); _mm256_storeu_ps(out + 32, c11); _mm256_storeu_ps(out + 40, c12); \
+    _mm256_storeu_ps(out + 48, c20); _mm256_storeu_ps(out + 56, c21); _mm256_storeu_ps(out + 64, c22); \
+    _mm256_storeu_ps(out + 72, c30); _mm256_storeu_ps(out + 80, c31); _mm256_storeu_ps(out + 88, c32);
+
+BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out) {
+    BF16_TILE_BODY(b + 48 * p)
+}
+
+BF16_TARGET void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
+                                        const float *bias, float *out) {
+    BF16_TILE_BODY(b + offsets[p])
+}
+
+#else
+
+void yolo_bf16_round(const float *in, uint16_t *out, long count) { (void)in; (void)out; (void)count; }
+void yolo_bf16_interleave(const float *even, const float *odd, long count, uint16_t *out) {
+    (void)even; (void)odd; (void)count; (void)out;
+}
+void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out) {
+    (void)in; (void)groups; (void)rowsPerGroup; (void)rowLength; (void)out;
+}
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out) {
+    (void)pairs; (void)a; (void)b; (void)bias; (void)out;
+}
+void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
+                            const float *bias, float *out) {
+    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)out;
+}
+
+#endif

@@ -1,0 +1,43 @@
+#ifndef YOLO_BFLOAT16_KERNELS_H
+#define YOLO_BFLOAT16_KERNELS_H
+
+#include <stdint.h>
+
+// Kernels on the AVX512-BF16 dot-product instruction, which multiplies pairs of bfloat16 values
+// and adds both products to a float32 lane: twice the multiply-adds per instruction of a float32
+// FMA. Swift cannot select these instructions, so they live here, compiled for those extensions
+// function by function; callers check yolo_bf16_supported() first.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU has AVX512-BF16 and AVX512-VL (the 256-bit forms used here).
+int yolo_bf16_supported(void);
+
+/// out[i] = bfloat16(in[i]), rounded to nearest even (denormals flush to zero, as the
+/// instruction does).
+void yolo_bf16_round(const float *in, uint16_t *out, long count);
+
+/// out[2i] = bfloat16(even[i]), out[2i + 1] = bfloat16(odd[i]) (zero when odd is NULL): two rows
+/// of a product's inner dimension side by side, the layout a dot-product step reads.
+void yolo_bf16_interleave(const float *even, const float *odd, long count, uint16_t *out);
+
+/// For each of `groups` groups of `rowsPerGroup` float rows of `rowLength` (in, consecutive):
+/// rows 2q and 2q + 1 of a group interleaved as above (the odd row zero past the group's last),
+/// each pair 2·rowLength halves, groups' pairs consecutive in out.
+void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out);
+
+/// A tile of 4 output rows x 24 pixels: out[r * 24 + j] = bias[r] + sum over pair steps p of
+/// a[4p + r].lo * b_p[2j] + a[4p + r].hi * b_p[2j + 1], where b_p = b + 48p (packed panels).
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out);
+
+/// The same with step p's 24 pixel pairs read at b + offsets[p] (spatial taps in place).
+void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
+                            const float *bias, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
