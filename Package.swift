@@ -98,7 +98,7 @@ let package = Package(
             dependencies: ["YOLOModel", "YOLOConfig", "Checkpoint", "TensorCore", "TestSupport"],
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "YOLOData", "Checkpoint", "TestSupport"]),
+        .testTarget(name: "CommandTests", dependencies: ["YOLOCommands", "yolo", "YOLOData", "YOLOModel", "Checkpoint", "TestSupport"]),
     ],
     // Swift 5 language mode: the numeric code shares buffers across threads explicitly and
     // does not need strict Sendable checking of every static table.

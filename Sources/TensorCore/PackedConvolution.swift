@@ -17,9 +17,9 @@ public enum PackedConvolution {
     public static func applies(to g: Conv2DGeometry) -> Bool { g.groups == 1 && g.dilation == 1 }
 
     /// Weights packed while this is set also carry a bfloat16 copy, and the convolutions they
-    /// are given to run on the BF16 dot-product kernels: inputs rounded to bfloat16 as each tile
-    /// is laid out, products summed in float32 (an inference mode; Winograd layers and the
-    /// training kernels stay float32). Set it only where `bfloat16Supported`.
+    /// are given to run on the BF16 dot-product kernels, 3×3 ones included (no Winograd): inputs
+    /// rounded to bfloat16 as each tile is laid out, products summed in float32. An inference
+    /// mode: the training kernels stay float32. Set it only where `bfloat16Supported`.
     nonisolated(unsafe) public static var usesBFloat16 = false
 
     /// The CPU has the AVX512-BF16 instructions `usesBFloat16` needs.

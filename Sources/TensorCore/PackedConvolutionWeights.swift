@@ -46,7 +46,7 @@ public struct PackedConvolutionWeights: Sendable {
                 Self.bfloat16Pairs($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels, taps: taps)
             }
             : nil
-        winograd = WinogradConvolution.applies(to: geometry)
+        winograd = WinogradConvolution.applies(to: geometry) && !PackedConvolution.usesBFloat16
             ? weight.storage.withUnsafeBufferPointer {
                 WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels)
             }

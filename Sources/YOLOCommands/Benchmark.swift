@@ -52,6 +52,7 @@ public struct Benchmark: ParsableCommand {
     @Option(name: .customLong("save-batch"), help: "Write the training batch as <prefix>images.npy and <prefix>targets.npy (float32), for timing a twin on the same data.")
     public var saveBatch: String?
 
+    @OptionGroup var precision: PrecisionOption
     @Option(help: "Time OpenBLAS sgemm of N×N by N×N matrices instead.")
     public var gemm: Int?
 
@@ -59,6 +60,10 @@ public struct Benchmark: ParsableCommand {
 
     public func run() throws {
         try reportingConfigErrors {
+            guard !(train && precision.bf16) else {
+                throw ConfigError("--bf16 is an inference mode; the training step (--train) runs in float32", file: nil)
+            }
+            try precision.select()
             guard runs > 0, warmup >= 0, threads > 0, batchSize > 0, img.allSatisfy({ $0 > 0 }) else {
                 throw ConfigError("--runs, --threads, --batch-size and --img must be positive", file: nil)
             }
@@ -79,7 +84,7 @@ public struct Benchmark: ParsableCommand {
                 name = path + " (random weights)"
             }
             if !noFuse { network.fuse() }
-            print("benchmark: \(name), \(noFuse ? "unfused" : "fused"), batch 1, \(threads) threads, \(runs) runs after \(warmup) warm-up")
+            print("benchmark: \(name), \(noFuse ? "unfused" : "fused"), \(precision.label), batch 1, \(threads) threads, \(runs) runs after \(warmup) warm-up")
             print(String(repeating: " ", count: 6) + "size   median ms      min ms      max ms")
             for size in img {
                 let stride = max(Int(network.strides.max() ?? 32), 32)

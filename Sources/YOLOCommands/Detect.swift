@@ -35,12 +35,14 @@ public struct Detect: ParsableCommand {
     @Option(name: .customLong("line-thickness")) public var lineThickness: Int = 3
     @Flag(name: .customLong("hide-labels")) public var hideLabels = false
     @Flag(name: .customLong("hide-conf")) public var hideConf = false
+    @OptionGroup var precision: PrecisionOption
     @Flag(help: "Keep batch norms separate instead of folding them.") public var noFuse = false
 
     public init() {}
 
     public func run() throws {
         try reportingConfigErrors {
+            try precision.select()
             try validate()
             let model = try load()
             let stride = max(Int(model.network.strides.max() ?? 32), 32)

@@ -31,12 +31,14 @@ public struct Val: ParsableCommand {
     @Option public var project: String = "runs/val"
     @Option public var name: String = "exp"
     @Flag(name: .customLong("exist-ok")) public var existOK = false
+    @OptionGroup var precision: PrecisionOption
     @Flag(name: .customLong("no-cache"), help: "Do not read or write the labels cache next to the labels.") public var noCache = false
 
     public init() {}
 
     public func run() throws {
         try reportingConfigErrors {
+            try precision.select()
             guard ["train", "val", "test", "speed"].contains(task) else {
                 throw ConfigError("--task must be train, val, test or speed, got '\(task)'", file: nil)
             }

@@ -1,4 +1,5 @@
 import XCTest
+import YOLOModel
 import Foundation
 import TestSupport
 
@@ -117,6 +118,34 @@ final class DetectCommandTests: XCTestCase {
         // a second run goes to exp2
         XCTAssertEqual(try runner.run(["detect", "--weights", weights, "--source", image, "--project", project, "--nosave"]).status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/exp2/predictions.json"))
+    }
+
+    /// `detect --bf16` finds Ultralytics' float32 detections on bus.jpg, to bfloat16's rounding
+    /// (confidence within 0.02, corners within 2 px); `--bf16` with the training benchmark is refused.
+    func testDetectInBFloat16FindsTheSameObjects() throws {
+        try XCTSkipUnless(InferencePrecision.isBFloat16Supported, "this CPU has no AVX512-BF16")
+        let image = try SharedData.path("images/bus.jpg")
+        let project = NSTemporaryDirectory() + "yolo-detect-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        let runner = CommandRunner()
+        let result = try runner.run(["detect", "--weights", try SharedData.path("weights/yolov5n.pt"), "--source", image,
+                                     "--project", project, "--nosave", "--bf16"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("640x480 4 persons, 1 bus, "), result.stdout)
+        let json = try Data(contentsOf: URL(fileURLWithPath: project + "/exp/predictions.json"))
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
+        let ours = try XCTUnwrap(records.first?["detections"] as? [[String: Any]])
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/detections_bus.json")))
+        let expected = try XCTUnwrap(try JSONDecoder().decode(Reference.self, from: data).images["bus.jpg"]).detections
+        XCTAssertEqual(ours.count, expected.count)
+        for (a, b) in zip(ours, expected) {
+            XCTAssertEqual(a["class_id"] as? Int, b.class_id)
+            XCTAssertEqual(try XCTUnwrap(a["confidence"] as? Double), b.conf, accuracy: 0.02)
+            for (p, q) in zip(try XCTUnwrap(a["xyxy"] as? [Double]), b.xyxy) { XCTAssertEqual(p, q, accuracy: 2) }
+        }
+        let training = try runner.run(["benchmark", "--train", "--bf16", "--runs", "1"])
+        XCTAssertEqual(training.status, 2)
+        XCTAssertTrue(training.stderr.contains("--bf16 is an inference mode"), training.stderr)
     }
 
     func testDetectReportsMissingWeightsAndCorruptCheckpoints() throws {

@@ -2,6 +2,7 @@ import XCTest
 import Foundation
 import TestSupport
 import YOLOData
+import YOLOModel
 
 /// `yolo val` as a user runs it: the printed table against Ultralytics' printed table, and a
 /// dataset with broken files.
@@ -29,6 +30,30 @@ final class ValCommandTests: XCTestCase {
         XCTAssertGreaterThan(predictions.count, 27_000)
         XCTAssertNotNil(predictions.first?["bbox"] as? [Double])
         XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/exp/confusion_matrix.csv"))
+    }
+
+    /// `--bf16` keeps coco128's mAP50 and mAP50-95 within 0.005 of Ultralytics' float32 figures
+    /// (the reduced-precision mode's promise; measured 0.545 / 0.348 against 0.542 / 0.348).
+    func testBFloat16InferenceKeepsCoco128MAPWithinHalfAPoint() throws {
+        try XCTSkipUnless(InferencePrecision.isBFloat16Supported, "this CPU has no AVX512-BF16")
+        struct Reference: Decodable { let printed_table: [String] }
+        let reference = try JSONDecoder().decode(
+            Reference.self, from: Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/val_coco128_yolov5n.json"))))
+        let project = NSTemporaryDirectory() + "yolo-val-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: project) }
+        let result = try runner.run(["val", "--weights", try SharedData.path("weights/yolov5n.pt"), "--bf16",
+                                     "--data", try SharedData.path("datasets/coco128/data.yaml"), "--project", project])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        func mAPs(_ lines: [String]) throws -> (Double, Double) {
+            let all = try XCTUnwrap(lines.first { $0.split(separator: " ").first == "all" })
+            let fields = all.split(separator: " ").compactMap { Double($0) }
+            XCTAssertEqual(fields.count, 6, all)  // images, instances, P, R, mAP50, mAP50-95
+            return (fields[4], fields[5])
+        }
+        let (map50, map) = try mAPs(result.stdout.split(separator: "\n").map(String.init))
+        let (expected50, expected) = try mAPs(reference.printed_table)
+        XCTAssertEqual(map50, expected50, accuracy: 0.005)
+        XCTAssertEqual(map, expected, accuracy: 0.005)
     }
 
     func testBrokenFilesAreReportedOnceAndGoodImagesCounted() throws {

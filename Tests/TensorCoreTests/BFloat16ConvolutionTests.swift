@@ -6,17 +6,16 @@ import XCTest
 /// their float32 sums equal the Float64 definition to float32 rounding; against the unrounded
 /// definition they differ by bfloat16's rounding, which shows the BF16 path ran.
 final class BFloat16ConvolutionTests: XCTestCase {
-    private var saved = (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes, Conv2D.usesWinograd)
+    private var saved = (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes)
 
     override func setUpWithError() throws {
         try XCTSkipUnless(PackedConvolution.bfloat16Supported, "this CPU has no AVX512-BF16")
-        saved = (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes, Conv2D.usesWinograd)
-        PackedConvolution.usesBFloat16 = true
-        Conv2D.usesWinograd = false  // the 3×3 stride-1 cases must reach the packed kernel
+        saved = (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes)
+        PackedConvolution.usesBFloat16 = true  // the 3×3 stride-1 cases then skip Winograd
     }
 
     override func tearDown() {
-        (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes, Conv2D.usesWinograd) = saved
+        (PackedConvolution.usesBFloat16, PackedConvolution.panelBytes) = saved
     }
 
     func testConvolutionsEqualTheDefinitionOnRoundedValues() {
