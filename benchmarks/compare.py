@@ -44,6 +44,8 @@ parser.add_argument("--sizes", type=int, nargs="+", default=[640, 320])
 parser.add_argument("--models", nargs="+", default=["yolov5n", "yolov5s"])
 parser.add_argument("--gemm", type=int, default=2048)
 parser.add_argument("--threads", type=int, default=2)
+parser.add_argument("--bf16", action="store_true",
+                    help="also time our inference with --bf16 (bfloat16 products, float32 sums) in every round")
 parser.add_argument("--only", nargs="+", choices=["inference", "train", "gemm"], default=["inference", "train", "gemm"])
 parser.add_argument("--cache", default=os.path.join(HERE, ".cache"), help="exports, checkpoints and batches")
 parser.add_argument("--shared", default=os.environ.get("YOLO_SHARED", os.path.join(ROOT, "..", "shared")))
@@ -152,6 +154,9 @@ def one_round(r):
             for size in opt.sizes:
                 common = ["--runs", str(opt.runs), "--warmup", str(opt.warmup), "--threads", threads]
                 record(("inf", name, size, "ours"), *run([opt.yolo, "benchmark", "--weights", weights[name], "--img", str(size)] + common))
+                if opt.bf16:
+                    record(("inf", name, size, "ours-bf16"), *run([opt.yolo, "benchmark", "--weights", weights[name], "--img", str(size),
+                                                                   "--bf16"] + common))
                 record(("inf", name, size, "torch"), *run([opt.python, os.path.join(HERE, "pytorch_inference.py"), "--yolov5", opt.yolov5,
                                                           "--weights", weights[name], "--img", str(size)] + common))
                 record(("inf", name, size, "ort"), *run([opt.python, os.path.join(HERE, "ort_inference.py"), "--onnx", exports[name, size]] + common))
@@ -207,7 +212,7 @@ def gflops_line(out, size):
     return float(m[1]) if m else None
 
 
-NAMES = {"ours": "ours (yolo, Swift)", "torch": "PyTorch", "ort": "ONNX Runtime"}
+NAMES = {"ours": "ours (yolo, Swift)", "torch": "PyTorch", "ort": "ONNX Runtime", "ours-bf16": "ours, --bf16"}
 print(f"# benchmarks/compare: {opt.rounds} rounds interleaved, {opt.threads} threads each; "
       f"{platform.machine()}, {os.cpu_count()} CPUs; load average {load_start[0]:.2f} at start, "
       f"{os.getloadavg()[0]:.2f} at end; {elapsed / 60:.1f} min")
@@ -233,7 +238,15 @@ if "inference" in opt.only:
                 rate = f"{gf / s['median'] * 1000:.1f}" if gf else "-"
                 print(f"{name if impl == 'ours' else '':<8}{size if impl == 'ours' else '':>5}  {NAMES[impl]:<20}{s['median']:>10.1f}"
                       f"{s['min']:>8.1f}–{s['max']:<7.1f}{rate:>9}{s['rss']:>14.0f}   {'' if impl == 'ours' else ratio(ours, s)}")
+            if opt.bf16:
+                b = summary(("inf", name, size, "ours-bf16"))
+                rate = f"{gf / b['median'] * 1000:.1f}" if gf else "-"
+                versus = "  ".join(f"{NAMES[impl]} {ratio(b, summary(('inf', name, size, impl)))}" for impl in ["torch", "ort"])
+                print(f"{'':<13}  {NAMES['ours-bf16']:<20}{b['median']:>10.1f}{b['min']:>8.1f}–{b['max']:<7.1f}{rate:>9}{b['rss']:>14.0f}"
+                      f"   this/{versus}")
     print("GFLOP/s: the network's conv FLOPs (2 × MACs, fused, from the PyTorch model) over the median time")
+    if opt.bf16:
+        print("ours, --bf16: bfloat16 products summed in float32 (PyTorch and ONNX Runtime run float32); its ratios are against them")
 
 if "train" in opt.only:
     print(f"\n## training step, yolov5n, batch {opt.batch_size} ({opt.train_runs} steps after {opt.train_warmup} warm-up per process and round)")
