@@ -50,16 +50,13 @@ BF16_TARGET void yolo_bf16_interleave(const float *even, const float *odd, long 
     }
 }
 
-BF16_TARGET void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out) {
-    long pairsPerGroup = (rowsPerGroup + 1) / 2;
-    for (long group = 0; group < groups; group++) {
-        const float *rows = in + group * rowsPerGroup * rowLength;
-        uint16_t *pairs = out + group * pairsPerGroup * 2 * rowLength;
-        for (long pair = 0; pair < pairsPerGroup; pair++) {
-            const float *even = rows + 2 * pair * rowLength;
-            const float *odd = 2 * pair + 1 < rowsPerGroup ? even + rowLength : 0;
-            yolo_bf16_interleave(even, odd, rowLength, pairs + pair * 2 * rowLength);
-        }
+BF16_TARGET void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out,
+                                             long panelStride) {
+    for (long first = 0; first < count; first += 24) {
+        long filled = count - first < 24 ? count - first : 24;
+        uint16_t *panel = out + first / 24 * panelStride;
+        yolo_bf16_interleave(even + first, odd ? odd + first : 0, filled, panel);
+        for (long j = 2 * filled; j < 48; j++) panel[j] = 0;
     }
 }
 
@@ -110,8 +107,8 @@ void yolo_bf16_round(const float *in, uint16_t *out, long count) { (void)in; (vo
 void yolo_bf16_interleave(const float *even, const float *odd, long count, uint16_t *out) {
     (void)even; (void)odd; (void)count; (void)out;
 }
-void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out) {
-    (void)in; (void)groups; (void)rowsPerGroup; (void)rowLength; (void)out;
+void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride) {
+    (void)even; (void)odd; (void)count; (void)out; (void)panelStride;
 }
 void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out) {
     (void)pairs; (void)a; (void)b; (void)bias; (void)out;

@@ -53,7 +53,8 @@ struct TileInput {
                 positions: positions, budget: max(columns, panelBytes / (4 * max(g.patchSize, 1)) / columns * columns),
                 images: input.batch, sharedOut: sharedOut)
             (rowsPerTile, phaseStride, channelStride, reach) = (0, 0, 0, 0)
-            scratchCount = g.patchSize * tileLength
+            // at least two rows: the bfloat16 layout expands a pair of upsampled channels there
+            scratchCount = max(g.patchSize, 2) * tileLength
             return
         }
         phaseHeight = (input.height + 2 * g.padding + s - 1) / s
@@ -69,7 +70,8 @@ struct TileInput {
         rowsPerTile = (tileLength - 1 + reach) / phaseWidth + 2
         phaseStride = rowsPerTile * phaseWidth
         channelStride = s * s * phaseStride
-        scratchCount = input.channels * channelStride
+        // at least two phase rows: the bfloat16 layout fills a channel pair's rows there
+        scratchCount = max(input.channels * channelStride, 2 * phaseWidth)
     }
 
     /// The longest tile and the tile count: tiles of `budget` positions, or when shared out
@@ -154,20 +156,66 @@ struct TileInput {
         }
     }
 
-    /// `prepare`, then the layout rounded to bfloat16 with channels in pairs: the two values of
-    /// a pair step for one position side by side (packed panels: pair q of panel p at
-    /// 48·(p·⌈depth/2⌉ + q); spatial: channel pair q's plane at 2·q·channelStride), the layout
-    /// the BF16 tiles read. Returns where they read the tile's first position.
+    /// The tile's layout rounded to bfloat16 with channels in pairs: the two values of a pair
+    /// step for one position side by side (packed panels: pair q of panel p at
+    /// 48·(p·⌈depth/2⌉ + q); spatial: channel pair q's phase planes at 2·q·channelStride), the
+    /// layout the BF16 tiles read, written from the maps in one pass. `scratch` holds rows on
+    /// their way (`scratchCount` floats). Returns where the tiles read the tile's first position.
     func prepareBFloat16(image: Int, positions range: Range<Int>, scratch: UnsafeMutablePointer<Float>,
                          pairScratch: UnsafeMutablePointer<UInt16>) -> UnsafePointer<UInt16> {
-        let floats = prepare(image: image, positions: range, scratch: scratch)
         if isPacked {
-            let panels = (range.count + MicroTile.columns - 1) / MicroTile.columns
-            yolo_bf16_pair_rows(scratch, panels, geometry.patchSize, MicroTile.columns, pairScratch)
+            packPanelsBFloat16(image: image, pixels: range, into: pairScratch, rows: scratch)
             return UnsafePointer(pairScratch)
         }
-        yolo_bf16_pair_rows(scratch, 1, input.channels, channelStride, pairScratch)
-        return UnsafePointer(pairScratch + 2 * (floats - UnsafePointer(scratch)))
+        let source = input.base + image * input.imageStride
+        let firstRow = range.lowerBound / phaseWidth
+        let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
+        let rowCount = lastRead / phaseWidth - firstRow + 1
+        let (s, plane) = (geometry.stride, input.height * input.width)
+        let (even, odd) = (scratch, scratch + phaseWidth)
+        for pair in 0..<((input.channels + 1) / 2) {
+            let hasOdd = 2 * pair + 1 < input.channels
+            for phase in 0..<(s * s) {
+                let target = pairScratch + 2 * (pair * channelStride + phase * phaseStride)
+                for row in 0..<rowCount {
+                    fillPhaseRow(source + 2 * pair * plane, phaseY: phase / s, phaseX: phase % s, row: firstRow + row, into: even)
+                    if hasOdd {
+                        fillPhaseRow(source + (2 * pair + 1) * plane, phaseY: phase / s, phaseX: phase % s, row: firstRow + row,
+                                     into: odd)
+                    }
+                    yolo_bf16_interleave(even, hasOdd ? odd : nil, phaseWidth, target + 2 * row * phaseWidth)
+                }
+            }
+        }
+        return UnsafePointer(pairScratch + 2 * (range.lowerBound - firstRow * phaseWidth))
+    }
+
+    /// The 1×1 bfloat16 layout (see `prepareBFloat16`): each channel pair's pixels interleaved
+    /// straight from the maps; an upsampled channel's pixels are first expanded into `rows`.
+    private func packPanelsBFloat16(image: Int, pixels: Range<Int>, into pairs: UnsafeMutablePointer<UInt16>,
+                                    rows: UnsafeMutablePointer<Float>) {
+        let panelStride = (geometry.patchSize + 1) / 2 * 2 * MicroTile.columns
+        var (pairIndex, pendingEven): (Int, UnsafePointer<Float>?) = (0, nil)
+        func add(_ row: UnsafePointer<Float>?) {
+            guard let even = pendingEven else { pendingEven = row; return }
+            yolo_bf16_interleave_panels(even, row, pixels.count, pairs + 2 * MicroTile.columns * pairIndex, panelStride)
+            (pairIndex, pendingEven) = (pairIndex + 1, nil)
+        }
+        for part in parts {
+            let source = part.base + image * part.imageStride
+            let plane = input.height * input.width / (part.scale * part.scale)
+            for channel in 0..<part.channels {
+                if part.scale == 1 {
+                    add(source + channel * plane + pixels.lowerBound)
+                } else {
+                    // the odd channel of a pair must not overwrite its even partner's expansion
+                    let slot = rows + (pendingEven == nil ? 0 : pixels.count)
+                    copyUpsampled(source + channel * plane, scale: part.scale, positions: pixels, to: slot)
+                    add(UnsafePointer(slot))
+                }
+            }
+        }
+        if pendingEven != nil { add(nil) }
     }
 
     /// Phase (py, px) row `row` of a channel: padded pixels (row·s + py, j·s + px), zero outside

@@ -23,10 +23,10 @@ void yolo_bf16_round(const float *in, uint16_t *out, long count);
 /// of a product's inner dimension side by side, the layout a dot-product step reads.
 void yolo_bf16_interleave(const float *even, const float *odd, long count, uint16_t *out);
 
-/// For each of `groups` groups of `rowsPerGroup` float rows of `rowLength` (in, consecutive):
-/// rows 2q and 2q + 1 of a group interleaved as above (the odd row zero past the group's last),
-/// each pair 2·rowLength halves, groups' pairs consecutive in out.
-void yolo_bf16_pair_rows(const float *in, long groups, long rowsPerGroup, long rowLength, uint16_t *out);
+/// Two channel rows of `count` pixels (odd NULL: zero) into panels of 24 pixel pairs, panel p at
+/// out + p·panelStride (in halves); the last panel's pairs past `count` are zero. The 1×1
+/// layout, written from the maps directly.
+void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride);
 
 /// A tile of 4 output rows x 24 pixels: out[r * 24 + j] = bias[r] + sum over pair steps p of
 /// a[4p + r].lo * b_p[2j] + a[4p + r].hi * b_p[2j + 1], where b_p = b + 48p (packed panels).
