@@ -178,6 +178,12 @@ struct TileInput {
             for phase in 0..<(s * s) {
                 let target = pairScratch + 2 * (pair * channelStride + phase * phaseStride)
                 for row in 0..<rowCount {
+                    if s == 1 {
+                        // the padded row is the input row between zeros: interleaved straight from it
+                        pairRow(source + 2 * pair * plane, hasOdd ? source + (2 * pair + 1) * plane : nil, row: firstRow + row,
+                                into: target + 2 * row * phaseWidth)
+                        continue
+                    }
                     fillPhaseRow(source + 2 * pair * plane, phaseY: phase / s, phaseX: phase % s, row: firstRow + row, into: even)
                     if hasOdd {
                         fillPhaseRow(source + (2 * pair + 1) * plane, phaseY: phase / s, phaseX: phase % s, row: firstRow + row,
@@ -188,6 +194,21 @@ struct TileInput {
             }
         }
         return UnsafePointer(pairScratch + 2 * (range.lowerBound - firstRow * phaseWidth))
+    }
+
+    /// Stride 1: padded row `row` of two channels (odd nil: zero) as bfloat16 pairs.
+    private func pairRow(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>?, row: Int,
+                         into target: UnsafeMutablePointer<UInt16>) {
+        let (padding, width) = (geometry.padding, input.width)
+        let inputRow = row - padding
+        guard inputRow >= 0 && inputRow < input.height else {
+            target.update(repeating: 0, count: 2 * phaseWidth)
+            return
+        }
+        let end = min(phaseWidth, width + padding)
+        target.update(repeating: 0, count: 2 * padding)
+        yolo_bf16_interleave(even + inputRow * width, odd.map { $0 + inputRow * width }, end - padding, target + 2 * padding)
+        (target + 2 * end).update(repeating: 0, count: 2 * (phaseWidth - end))
     }
 
     /// The 1×1 bfloat16 layout (see `prepareBFloat16`): each channel pair's pixels interleaved
