@@ -2,7 +2,7 @@
 
 #include <immintrin.h>
 
-#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512bf16")))
+#define BF16_TARGET __attribute__((target("avx512f,avx512vl,avx512bw,avx512dq,avx512bf16")))
 
 int yolo_bf16_supported(void) {
 #if defined(__x86_64__)
@@ -60,6 +60,35 @@ BF16_TARGET void yolo_bf16_interleave_panels(const float *even, const float *odd
     }
 }
 
+// x·sigmoid(x) on sixteen lanes: exp(−x) by Cephes' range reduction and polynomial (as the
+// float32 kernels' fastExp) with 2^n applied by vscalefps, and the reciprocal by rcp14 and one
+// Newton step instead of a division (within 4 float32 ulp of the exact SiLU, far inside
+// bfloat16's rounding of the next layer's inputs; yolov5n 8% faster than a division).
+BF16_TARGET static inline __m512 silu16(__m512 x) {
+    // −x at most 80: exp(80) and its reciprocal stay normal numbers (an infinite exp would make
+    // the Newton step 0·∞); below x = −80 SiLU is then x·e⁻⁸⁰, under 1e-32 either way
+    __m512 z = _mm512_min_ps(_mm512_xor_ps(x, _mm512_set1_ps(-0.0f)), _mm512_set1_ps(80.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(z, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
+    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), z);
+    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.9875691500e-4f), r, _mm512_set1_ps(1.3981999507e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
+    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
+    __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
+    __m512 d = _mm512_add_ps(_mm512_scalef_ps(y, n), _mm512_set1_ps(1.0f));
+    __m512 q = _mm512_rcp14_ps(d);
+    q = _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
+    return _mm512_mul_ps(x, q);
+}
+
+// Stores two consecutive eight-float vectors of the tile, with SiLU when asked.
+BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int silu) {
+    __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
+    _mm512_storeu_ps(out, silu ? silu16(v) : v);
+}
+
 // Twelve accumulators (4 rows x 3 vectors of 8 pixels): one step loads three vectors of pixel
 // pairs, broadcasts four weight pairs and issues twelve dot products, the float32 micro-kernel's
 // proportions with two k per instruction.
@@ -87,17 +116,16 @@ BF16_TARGET void yolo_bf16_interleave_panels(const float *even, const float *odd
         c30 = _mm256_dpbf16_ps(c30, b0, w3); c31 = _mm256_dpbf16_ps(c31, b1, w3);                 \
         c32 = _mm256_dpbf16_ps(c32, b2, w3);                                                      \
     }                                                                                             \
-    _mm256_storeu_ps(out, c00); _mm256_storeu_ps(out + 8, c01); _mm256_storeu_ps(out + 16, c02);  \
-    _mm256_storeu_ps(out + 24, c10); _mm256_storeu_ps(out + 32, c11); _mm256_storeu_ps(out + 40, c12); \
-    _mm256_storeu_ps(out + 48, c20); _mm256_storeu_ps(out + 56, c21); _mm256_storeu_ps(out + 64, c22); \
-    _mm256_storeu_ps(out + 72, c30); _mm256_storeu_ps(out + 80, c31); _mm256_storeu_ps(out + 88, c32);
+    store16(out, c00, c01, silu); store16(out + 16, c02, c10, silu); store16(out + 32, c11, c12, silu);  \
+    store16(out + 48, c20, c21, silu); store16(out + 64, c22, c30, silu); store16(out + 80, c31, c32, silu);
 
-BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out) {
+BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int silu,
+                                       float *out) {
     BF16_TILE_BODY(b + 48 * p)
 }
 
 BF16_TARGET void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                                        const float *bias, float *out) {
+                                        const float *bias, int silu, float *out) {
     BF16_TILE_BODY(b + offsets[p])
 }
 
@@ -110,12 +138,12 @@ void yolo_bf16_interleave(const float *even, const float *odd, long count, uint1
 void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride) {
     (void)even; (void)odd; (void)count; (void)out; (void)panelStride;
 }
-void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, float *out) {
-    (void)pairs; (void)a; (void)b; (void)bias; (void)out;
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int silu, float *out) {
+    (void)pairs; (void)a; (void)b; (void)bias; (void)silu; (void)out;
 }
 void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                            const float *bias, float *out) {
-    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)out;
+                            const float *bias, int silu, float *out) {
+    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)silu; (void)out;
 }
 
 #endif

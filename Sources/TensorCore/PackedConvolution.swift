@@ -86,6 +86,9 @@ public enum PackedConvolution {
         let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
         let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
         let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
+        // the BF16 tiles apply SiLU themselves, on sixteen lanes without a division
+        let siluInTiles = inBFloat16 && epilogue.activation == .silu
+        let tileActivation = siluInTiles ? ActivationFunction.identity : epilogue.activation
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
@@ -128,14 +131,15 @@ public enum PackedConvolution {
                                     if let pairs {
                                         sum = Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
                                                                 column: column, offsets: pairOffsets,
-                                                                bias: bias, firstChannel: firstChannel, sums: tileSums)
+                                                                bias: bias, firstChannel: firstChannel,
+                                                                silu: siluInTiles, sums: tileSums)
                                     } else if layout.isPacked {
                                         sum.accumulate(k: depth, a: a, packed: b + column * depth, validColumns: validColumns)
                                     } else {
                                         sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!,
                                                        validColumns: validColumns)
                                     }
-                                    let tile = sum.activated(epilogue.activation)
+                                    let tile = sum.activated(tileActivation)
                                     if storesLinearly {
                                         tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
                                                    adding: epilogue.addsToOutput, validRows: validRows,
@@ -191,22 +195,23 @@ public enum PackedConvolution {
     }
 
     /// One tile on the BF16 kernels: the products of block `block` with the tile's column
-    /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias included, computed
-    /// whole (the layouts cover every tile's 24 columns) into `sums` and loaded as a `MicroTile`.
+    /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias included (and
+    /// SiLU with `silu`), computed whole (the layouts cover every tile's 24 columns) into `sums`
+    /// and loaded as a `MicroTile`.
     @inline(__always)
     private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
                                      pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
-                                     firstChannel: Int, sums: UnsafeMutablePointer<Float>) -> MicroTile {
+                                     firstChannel: Int, silu: Bool, sums: UnsafeMutablePointer<Float>) -> MicroTile {
         let pairDepth = weights.pairDepth
         weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
             bias.withUnsafeBufferPointer { bias in
                 let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
                 let blockBias = bias.baseAddress! + firstChannel
                 if layout.isPacked {
-                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, sums)
+                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, silu ? 1 : 0, sums)
                 } else {
                     offsets.withUnsafeBufferPointer {
-                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, sums)
+                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, silu ? 1 : 0, sums)
                     }
                 }
             }
