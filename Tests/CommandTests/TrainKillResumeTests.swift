@@ -36,7 +36,7 @@ final class TrainKillResumeTests: XCTestCase {
         environment["YOLO_TEST_PAUSE"] = point
         process.environment = environment
         let errPath = folder + "/stderr-\(point.replacingOccurrences(of: ":", with: "-"))"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         process.standardOutput = FileHandle.nullDevice
         try process.run()
