@@ -60,13 +60,13 @@ BF16_TARGET void yolo_bf16_interleave_panels(const float *even, const float *odd
     }
 }
 
-// x·sigmoid(x) on sixteen lanes: exp(−x) by Cephes' range reduction and polynomial (as the
-// float32 kernels' fastExp) with 2^n applied by vscalefps, and the reciprocal by rcp14 and one
-// Newton step instead of a division (within 4 float32 ulp of the exact SiLU, far inside
-// bfloat16's rounding of the next layer's inputs; yolov5n 8% faster than a division).
-BF16_TARGET static inline __m512 silu16(__m512 x) {
+// sigmoid(x) (and x·sigmoid(x)) on sixteen lanes: exp(−x) by Cephes' range reduction and
+// polynomial (as the float32 kernels' fastExp) with 2^n applied by vscalefps, and the reciprocal
+// by rcp14 and one Newton step instead of a division (within 4 float32 ulp of the exact values,
+// far inside bfloat16's rounding of the next layer's inputs; yolov5n 8% faster than a division).
+BF16_TARGET static inline __m512 sigmoid16(__m512 x) {
     // −x at most 80: exp(80) and its reciprocal stay normal numbers (an infinite exp would make
-    // the Newton step 0·∞); below x = −80 SiLU is then x·e⁻⁸⁰, under 1e-32 either way
+    // the Newton step 0·∞); below x = −80 sigmoid is then e⁻⁸⁰ instead of smaller, under 1e-34
     __m512 z = _mm512_min_ps(_mm512_xor_ps(x, _mm512_set1_ps(-0.0f)), _mm512_set1_ps(80.0f));
     __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(z, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
     __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), z);
@@ -79,14 +79,15 @@ BF16_TARGET static inline __m512 silu16(__m512 x) {
     __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
     __m512 d = _mm512_add_ps(_mm512_scalef_ps(y, n), _mm512_set1_ps(1.0f));
     __m512 q = _mm512_rcp14_ps(d);
-    q = _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
-    return _mm512_mul_ps(x, q);
+    return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
 }
 
-// Stores two consecutive eight-float vectors of the tile, with SiLU when asked.
-BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int silu) {
+// Stores two consecutive eight-float vectors of the tile, with the activation applied.
+BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int activation) {
     __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
-    _mm512_storeu_ps(out, silu ? silu16(v) : v);
+    if (activation == YOLO_BF16_SILU) v = _mm512_mul_ps(v, sigmoid16(v));
+    else if (activation == YOLO_BF16_SIGMOID) v = sigmoid16(v);
+    _mm512_storeu_ps(out, v);
 }
 
 // Twelve accumulators (4 rows x 3 vectors of 8 pixels): one step loads three vectors of pixel
@@ -116,16 +117,17 @@ BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int 
         c30 = _mm256_dpbf16_ps(c30, b0, w3); c31 = _mm256_dpbf16_ps(c31, b1, w3);                 \
         c32 = _mm256_dpbf16_ps(c32, b2, w3);                                                      \
     }                                                                                             \
-    store16(out, c00, c01, silu); store16(out + 16, c02, c10, silu); store16(out + 32, c11, c12, silu);  \
-    store16(out + 48, c20, c21, silu); store16(out + 64, c22, c30, silu); store16(out + 80, c31, c32, silu);
+    store16(out, c00, c01, activation); store16(out + 16, c02, c10, activation);                   \
+    store16(out + 32, c11, c12, activation); store16(out + 48, c20, c21, activation);               \
+    store16(out + 64, c22, c30, activation); store16(out + 80, c31, c32, activation);
 
-BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int silu,
+BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation,
                                        float *out) {
     BF16_TILE_BODY(b + 48 * p)
 }
 
 BF16_TARGET void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                                        const float *bias, int silu, float *out) {
+                                        const float *bias, int activation, float *out) {
     BF16_TILE_BODY(b + offsets[p])
 }
 
@@ -138,12 +140,12 @@ void yolo_bf16_interleave(const float *even, const float *odd, long count, uint1
 void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride) {
     (void)even; (void)odd; (void)count; (void)out; (void)panelStride;
 }
-void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int silu, float *out) {
-    (void)pairs; (void)a; (void)b; (void)bias; (void)silu; (void)out;
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation, float *out) {
+    (void)pairs; (void)a; (void)b; (void)bias; (void)activation; (void)out;
 }
 void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                            const float *bias, int silu, float *out) {
-    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)silu; (void)out;
+                            const float *bias, int activation, float *out) {
+    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)activation; (void)out;
 }
 
 #endif

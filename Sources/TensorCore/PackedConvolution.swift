@@ -86,9 +86,11 @@ public enum PackedConvolution {
         let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
         let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
         let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
-        // the BF16 tiles apply SiLU themselves, on sixteen lanes without a division
-        let siluInTiles = inBFloat16 && epilogue.activation == .silu
-        let tileActivation = siluInTiles ? ActivationFunction.identity : epilogue.activation
+        // the BF16 tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
+        let activationInTiles = !inBFloat16 ? YOLO_BF16_IDENTITY
+            : epilogue.activation == .silu ? YOLO_BF16_SILU
+            : epilogue.activation == .sigmoid ? YOLO_BF16_SIGMOID : YOLO_BF16_IDENTITY
+        let tileActivation = activationInTiles == YOLO_BF16_IDENTITY ? epilogue.activation : .identity
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
@@ -132,7 +134,7 @@ public enum PackedConvolution {
                                         sum = Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
                                                                 column: column, offsets: pairOffsets,
                                                                 bias: bias, firstChannel: firstChannel,
-                                                                silu: siluInTiles, sums: tileSums)
+                                                                activation: Int32(activationInTiles), sums: tileSums)
                                     } else if layout.isPacked {
                                         sum.accumulate(k: depth, a: a, packed: b + column * depth, validColumns: validColumns)
                                     } else {
@@ -195,23 +197,23 @@ public enum PackedConvolution {
     }
 
     /// One tile on the BF16 kernels: the products of block `block` with the tile's column
-    /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias included (and
-    /// SiLU with `silu`), computed whole (the layouts cover every tile's 24 columns) into `sums`
+    /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias and `activation`
+    /// (a YOLO_BF16_ code) included, computed whole (the layouts cover every tile's 24 columns) into `sums`
     /// and loaded as a `MicroTile`.
     @inline(__always)
     private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
                                      pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
-                                     firstChannel: Int, silu: Bool, sums: UnsafeMutablePointer<Float>) -> MicroTile {
+                                     firstChannel: Int, activation: Int32, sums: UnsafeMutablePointer<Float>) -> MicroTile {
         let pairDepth = weights.pairDepth
         weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
             bias.withUnsafeBufferPointer { bias in
                 let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
                 let blockBias = bias.baseAddress! + firstChannel
                 if layout.isPacked {
-                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, silu ? 1 : 0, sums)
+                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, activation, sums)
                 } else {
                     offsets.withUnsafeBufferPointer {
-                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, silu ? 1 : 0, sums)
+                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, activation, sums)
                     }
                 }
             }
