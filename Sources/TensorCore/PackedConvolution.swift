@@ -87,9 +87,9 @@ public enum PackedConvolution {
         let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
         let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
         // the BF16 tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
-        let activationInTiles = !inBFloat16 ? YOLO_BF16_IDENTITY
+        let activationInTiles = Int32(!inBFloat16 ? YOLO_BF16_IDENTITY
             : epilogue.activation == .silu ? YOLO_BF16_SILU
-            : epilogue.activation == .sigmoid ? YOLO_BF16_SIGMOID : YOLO_BF16_IDENTITY
+            : epilogue.activation == .sigmoid ? YOLO_BF16_SIGMOID : YOLO_BF16_IDENTITY)
         let tileActivation = activationInTiles == YOLO_BF16_IDENTITY ? epilogue.activation : .identity
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
@@ -107,11 +107,11 @@ public enum PackedConvolution {
                 let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
                 let positions = layout.tileRange(tile)
                 let (first, tileCount) = (positions.lowerBound, positions.count)
+                // the tile's input in the float32 layout (b) or the bfloat16 one (pairs)
                 let pairs = pairScratch.map {
                     layout.prepareBFloat16(image: image, positions: first..<(first + tileCount), scratch: scratch, pairScratch: $0)
                 }
-                let b = pairs == nil ? layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
-                    : UnsafePointer(scratch)
+                let b = pairs != nil ? nil : layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
                 for (q, pass) in passes.enumerated() {
                     let depth = pass.weights.depth
                     // channel 0 of the map, or of the pass's tile buffer, whose position 0 is `first`
@@ -134,11 +134,11 @@ public enum PackedConvolution {
                                         sum = Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
                                                                 column: column, offsets: pairOffsets,
                                                                 bias: bias, firstChannel: firstChannel,
-                                                                activation: Int32(activationInTiles), sums: tileSums)
+                                                                activation: activationInTiles, sums: tileSums)
                                     } else if layout.isPacked {
-                                        sum.accumulate(k: depth, a: a, packed: b + column * depth, validColumns: validColumns)
+                                        sum.accumulate(k: depth, a: a, packed: b! + column * depth, validColumns: validColumns)
                                     } else {
-                                        sum.accumulate(k: depth, a: a, b: b + column, offsets: offsets.baseAddress!,
+                                        sum.accumulate(k: depth, a: a, b: b! + column, offsets: offsets.baseAddress!,
                                                        validColumns: validColumns)
                                     }
                                     let tile = sum.activated(tileActivation)
@@ -198,8 +198,8 @@ public enum PackedConvolution {
 
     /// One tile on the BF16 kernels: the products of block `block` with the tile's column
     /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias and `activation`
-    /// (a YOLO_BF16_ code) included, computed whole (the layouts cover every tile's 24 columns) into `sums`
-    /// and loaded as a `MicroTile`.
+    /// (a YOLO_BF16_ code) included, computed whole (the layouts cover every tile's 24 columns)
+    /// into `sums` and loaded as a `MicroTile`.
     @inline(__always)
     private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
                                      pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
