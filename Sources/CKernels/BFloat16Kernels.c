@@ -82,12 +82,17 @@ BF16_TARGET static inline __m512 sigmoid16(__m512 x) {
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
 }
 
-// Stores two consecutive eight-float vectors of the tile, with the activation applied.
-BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int activation) {
+// Two consecutive eight-float vectors of the tile as one, with the activation applied.
+BF16_TARGET static inline __m512 activated16(__m256 low, __m256 high, int activation) {
     __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
-    if (activation == YOLO_BF16_SILU) v = _mm512_mul_ps(v, sigmoid16(v));
-    else if (activation == YOLO_BF16_SIGMOID) v = sigmoid16(v);
-    _mm512_storeu_ps(out, v);
+    if (activation == YOLO_BF16_SILU) return _mm512_mul_ps(v, sigmoid16(v));
+    if (activation == YOLO_BF16_SIGMOID) return sigmoid16(v);
+    return v;
+}
+
+// Eight outputs written, or added to what is there.
+BF16_TARGET static inline void put8(float *p, __m256 v, int adding) {
+    _mm256_storeu_ps(p, adding ? _mm256_add_ps(v, _mm256_loadu_ps(p)) : v);
 }
 
 // Twelve accumulators (4 rows x 3 vectors of 8 pixels): one step loads three vectors of pixel
@@ -117,17 +122,25 @@ BF16_TARGET static inline void store16(float *out, __m256 low, __m256 high, int 
         c30 = _mm256_dpbf16_ps(c30, b0, w3); c31 = _mm256_dpbf16_ps(c31, b1, w3);                 \
         c32 = _mm256_dpbf16_ps(c32, b2, w3);                                                      \
     }                                                                                             \
-    store16(out, c00, c01, activation); store16(out + 16, c02, c10, activation);                   \
-    store16(out + 32, c11, c12, activation); store16(out + 48, c20, c21, activation);               \
-    store16(out + 64, c22, c30, activation); store16(out + 80, c31, c32, activation);
+    /* the activation runs sixteen lanes at a time over the tile in row order */                \
+    __m512 v0 = activated16(c00, c01, activation), v1 = activated16(c02, c10, activation);       \
+    __m512 v2 = activated16(c11, c12, activation), v3 = activated16(c20, c21, activation);       \
+    __m512 v4 = activated16(c22, c30, activation), v5 = activated16(c31, c32, activation);       \
+    float *r1 = out + rowStride, *r2 = r1 + rowStride, *r3 = r2 + rowStride;                      \
+    put8(out, _mm512_castps512_ps256(v0), adding); put8(out + 8, _mm512_extractf32x8_ps(v0, 1), adding); \
+    put8(out + 16, _mm512_castps512_ps256(v1), adding); put8(r1, _mm512_extractf32x8_ps(v1, 1), adding); \
+    put8(r1 + 8, _mm512_castps512_ps256(v2), adding); put8(r1 + 16, _mm512_extractf32x8_ps(v2, 1), adding); \
+    put8(r2, _mm512_castps512_ps256(v3), adding); put8(r2 + 8, _mm512_extractf32x8_ps(v3, 1), adding); \
+    put8(r2 + 16, _mm512_castps512_ps256(v4), adding); put8(r3, _mm512_extractf32x8_ps(v4, 1), adding); \
+    put8(r3 + 8, _mm512_castps512_ps256(v5), adding); put8(r3 + 16, _mm512_extractf32x8_ps(v5, 1), adding);
 
 BF16_TARGET void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation,
-                                       float *out) {
+                                       float *out, long rowStride, int adding) {
     BF16_TILE_BODY(b + 48 * p)
 }
 
 BF16_TARGET void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                                        const float *bias, int activation, float *out) {
+                                        const float *bias, int activation, float *out, long rowStride, int adding) {
     BF16_TILE_BODY(b + offsets[p])
 }
 
@@ -140,12 +153,13 @@ void yolo_bf16_interleave(const float *even, const float *odd, long count, uint1
 void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride) {
     (void)even; (void)odd; (void)count; (void)out; (void)panelStride;
 }
-void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation, float *out) {
-    (void)pairs; (void)a; (void)b; (void)bias; (void)activation; (void)out;
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation, float *out,
+                           long rowStride, int adding) {
+    (void)pairs; (void)a; (void)b; (void)bias; (void)activation; (void)out; (void)rowStride; (void)adding;
 }
 void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                            const float *bias, int activation, float *out) {
-    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)activation; (void)out;
+                            const float *bias, int activation, float *out, long rowStride, int adding) {
+    (void)pairs; (void)a; (void)b; (void)offsets; (void)bias; (void)activation; (void)out; (void)rowStride; (void)adding;
 }
 
 #endif

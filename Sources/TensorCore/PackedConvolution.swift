@@ -91,6 +91,8 @@ public enum PackedConvolution {
             : epilogue.activation == .silu ? YOLO_BF16_SILU
             : epilogue.activation == .sigmoid ? YOLO_BF16_SIGMOID : YOLO_BF16_IDENTITY)
         let tileActivation = activationInTiles == YOLO_BF16_IDENTITY ? epilogue.activation : .identity
+        // then whole BF16 tiles are stored by the C tile itself (other activations are Swift's)
+        let storesFromTiles = inBFloat16 && tileActivation == .identity
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
@@ -131,10 +133,28 @@ public enum PackedConvolution {
                                     var sum = MicroTile(bias: blockBias)
                                     let validColumns = min(columns, tileCount - column)
                                     if let pairs {
-                                        sum = Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
-                                                                column: column, offsets: pairOffsets,
-                                                                bias: bias, firstChannel: firstChannel,
-                                                                activation: activationInTiles, sums: tileSums)
+                                        // a whole tile inside the output goes straight there; the
+                                        // others through `tileSums` and the float32 tile's stores
+                                        var direct: (UnsafeMutablePointer<Float>, Int)? = nil
+                                        if storesFromTiles && validRows == MicroTile.rows && validColumns == columns {
+                                            if storesLinearly {
+                                                direct = (channelOutput + targetFirst + column, channelStride)
+                                            } else {
+                                                let (row, x) = ((first + column) / layout.phaseWidth,
+                                                                (first + column) % layout.phaseWidth)
+                                                if x + columns <= outW && row < outH { direct = (channelOutput + row * outW + x, pixels) }
+                                            }
+                                        }
+                                        Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs, column: column,
+                                                          offsets: pairOffsets, bias: bias, firstChannel: firstChannel,
+                                                          activation: activationInTiles, to: direct?.0 ?? tileSums,
+                                                          rowStride: direct?.1 ?? columns,
+                                                          adding: direct != nil && epilogue.addsToOutput)
+                                        if direct != nil {
+                                            column += columns
+                                            continue
+                                        }
+                                        sum = MicroTile(loading: tileSums)
                                     } else if layout.isPacked {
                                         sum.accumulate(k: depth, a: a, packed: b! + column * depth, validColumns: validColumns)
                                     } else {
@@ -199,26 +219,28 @@ public enum PackedConvolution {
     /// One tile on the BF16 kernels: the products of block `block` with the tile's column
     /// `column` of `pairs` (the layout `TileInput.prepareBFloat16` made), bias and `activation`
     /// (a YOLO_BF16_ code) included, computed whole (the layouts cover every tile's 24 columns)
-    /// into `sums` and loaded as a `MicroTile`.
+    /// and written to `output`, rows `rowStride` apart (or added there).
     @inline(__always)
     private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
                                      pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
-                                     firstChannel: Int, activation: Int32, sums: UnsafeMutablePointer<Float>) -> MicroTile {
+                                     firstChannel: Int, activation: Int32, to output: UnsafeMutablePointer<Float>,
+                                     rowStride: Int, adding: Bool) {
         let pairDepth = weights.pairDepth
         weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
             bias.withUnsafeBufferPointer { bias in
                 let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
                 let blockBias = bias.baseAddress! + firstChannel
                 if layout.isPacked {
-                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, activation, sums)
+                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, activation,
+                                          output, rowStride, adding ? 1 : 0)
                 } else {
                     offsets.withUnsafeBufferPointer {
-                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, activation, sums)
+                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, activation,
+                                               output, rowStride, adding ? 1 : 0)
                     }
                 }
             }
         }
-        return MicroTile(loading: sums)
     }
 
     private static func paddedBias(_ bias: [Float]?, count: Int) -> [Float] {

@@ -81,6 +81,30 @@ final class BFloat16ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The residual epilogue (output = f(conv + bias) + output), in whole tiles stored by the C
+    /// tile and in edge tiles stored by the float32 path: exactly the plain result plus what
+    /// was there.
+    func testResidualEpilogueAddsToTheOutput() {
+        for (n, g) in [Conv2DGeometry(inputChannels: 6, outputChannels: 10, kernelSize: 3, padding: 1),
+                       Conv2DGeometry(inputChannels: 6, outputChannels: 10, kernelSize: 1)].enumerated() {
+            let (batch, height, width) = (2, 13, 29)  // rows of 29: tiles straddle rows and the map's end
+            let x = Tensor(shape: [batch, 6, height, width], values: testValues(batch * 6 * height * width, seed: UInt64(50 + n)))
+            let w = Tensor(shape: [10, 6, g.kernelSize, g.kernelSize], values: testValues(10 * g.patchSize, seed: UInt64(60 + n)))
+            let bias = Tensor(shape: [10], values: testValues(10, seed: UInt64(70 + n)))
+            let plain = Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: .silu)
+            let residual = testValues(plain.elementCount, seed: UInt64(80 + n))
+            var sums = residual
+            x.storage.withUnsafeBufferPointer { input in
+                sums.withUnsafeMutableBufferPointer { output in
+                    Conv2D.forward(input: FeatureBlock(input.baseAddress!, batch: batch, channels: 6, height: height, width: width),
+                                   weight: w, bias: bias, geometry: g, activation: .silu, output: output.baseAddress!,
+                                   outputImageStride: 10 * height * width, addingToOutput: true)
+                }
+            }
+            XCTAssertEqual(sums, zip(plain.storage, residual).map { $0 + $1 }, "case \(n)")
+        }
+    }
+
     /// Weights packed with the mode off carry no bfloat16 copy and run in float32.
     func testWeightsPackedWithTheModeOffStayFloat32() {
         let g = Conv2DGeometry(inputChannels: 4, outputChannels: 4, kernelSize: 1)

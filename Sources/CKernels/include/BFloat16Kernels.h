@@ -31,14 +31,16 @@ void yolo_bf16_interleave_panels(const float *even, const float *odd, long count
 /// The activation a tile applies before it is stored.
 enum { YOLO_BF16_IDENTITY = 0, YOLO_BF16_SILU = 1, YOLO_BF16_SIGMOID = 2 };
 
-/// A tile of 4 output rows x 24 pixels: out[r * 24 + j] = bias[r] + sum over pair steps p of
-/// a[4p + r].lo * b_p[2j] + a[4p + r].hi * b_p[2j + 1], where b_p = b + 48p (packed panels);
-/// then `activation` (one of the YOLO_BF16_ values; SiLU and sigmoid within 4 float32 ulp).
-void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation, float *out);
+/// A tile of 4 output rows x 24 pixels: row r, pixel j is bias[r] + the sum over pair steps p
+/// of a[4p + r].lo * b_p[2j] + a[4p + r].hi * b_p[2j + 1], where b_p = b + 48p (packed panels),
+/// then `activation` (one of the YOLO_BF16_ values; SiLU and sigmoid within 4 float32 ulp),
+/// written to out[r * rowStride + j], or added to it when `adding` is nonzero.
+void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation,
+                           float *out, long rowStride, int adding);
 
 /// The same with step p's 24 pixel pairs read at b + offsets[p] (spatial taps in place).
 void yolo_bf16_tile_offsets(long pairs, const uint32_t *a, const uint16_t *b, const long *offsets,
-                            const float *bias, int activation, float *out);
+                            const float *bias, int activation, float *out, long rowStride, int adding);
 
 #ifdef __cplusplus
 }
