@@ -79,13 +79,14 @@ public enum PackedConvolution {
         let tilesPerImage = layout.tilesPerImage
         // a consumer needs every channel of its tile from one item
         let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: blockCount, splitsBlocks: consume == nil)
-        let passOffsets = passes.map { pass in
+        let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
+        let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
+        // the step offsets of the layout the tiles will read
+        let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
+        let passOffsets = inBFloat16 ? passes.map { _ in [] } : passes.map { pass in
             pass.taps.map { $0.map { $0.channel * layout.channelStride + $0.row * layout.phaseWidth + $0.column } }
                 ?? layout.stepOffsets()
         }
-        let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
-        let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
-        let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
         // the BF16 tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
         let activationInTiles = Int32(!inBFloat16 ? YOLO_BF16_IDENTITY
             : epilogue.activation == .silu ? YOLO_BF16_SILU

@@ -100,20 +100,19 @@ struct TileInput {
     /// For each k = (c, ky, kx) of a spatial kernel, where its input for a tile's first position
     /// is relative to what `prepare` returns (position first + j reads j floats further on).
     func stepOffsets() -> [Int] {
-        let g = geometry
         guard !isPacked else { return [] }
-        let (kernel, s) = (g.kernelSize, g.stride)
-        var offsets = [Int]()
-        offsets.reserveCapacity(g.patchSize)
-        for channel in 0..<g.inputChannels {
-            for ky in 0..<kernel {
-                for kx in 0..<kernel {
-                    offsets.append(channel * channelStride + ((ky % s) * s + kx % s) * phaseStride
-                                   + (ky / s) * phaseWidth + kx / s)
-                }
-            }
+        let taps = tapOffsets()
+        return (0..<geometry.inputChannels).flatMap { channel in taps.map { channel * channelStride + $0 } }
+    }
+
+    /// Where tap (ky, kx) of a spatial kernel reads channel 0 of a position's phase rows, taps in
+    /// row-major order.
+    private func tapOffsets() -> [Int] {
+        let (kernel, s) = (geometry.kernelSize, geometry.stride)
+        return (0..<(kernel * kernel)).map { tap in
+            let (ky, kx) = (tap / kernel, tap % kernel)
+            return ((ky % s) * s + kx % s) * phaseStride + (ky / s) * phaseWidth + kx / s
         }
-        return offsets
     }
 
     /// Lays out `positions` of `image` in `scratch` and returns where the micro-kernel reads
@@ -150,10 +149,8 @@ struct TileInput {
     /// for a tile's first position are, in halves, relative to what `prepareBFloat16` returns.
     func pairStepOffsets() -> [Int] {
         guard !isPacked else { return [] }
-        let channelZeroTaps = stepOffsets().prefix(geometry.kernelSize * geometry.kernelSize)
-        return (0..<((geometry.inputChannels + 1) / 2)).flatMap { pair in
-            channelZeroTaps.map { 2 * (pair * channelStride + $0) }
-        }
+        let taps = tapOffsets()
+        return (0..<((geometry.inputChannels + 1) / 2)).flatMap { pair in taps.map { 2 * (pair * channelStride + $0) } }
     }
 
     /// The tile's layout rounded to bfloat16 with channels in pairs: the two values of a pair
