@@ -105,6 +105,17 @@ public enum PackedConvolution {
             let channelStride = tileOutput == nil ? pixels : layout.tileLength
             // outputs stored position by position (panels, or any tile buffer), else to a map's pixels
             let storesLinearly = tileOutput != nil || layout.isPacked
+            /// Where a whole tile (every row, 24 columns) computed at `position` goes when it lies
+            /// inside the output: its first row's start and the row stride; nil for edge tiles.
+            @inline(__always)
+            func wholeTileTarget(_ channelOutput: UnsafeMutablePointer<Float>, linear: Int, position: Int, validRows: Int,
+                                 validColumns: Int) -> (start: UnsafeMutablePointer<Float>, rowStride: Int)? {
+                guard validRows == MicroTile.rows && validColumns == columns else { return nil }
+                if storesLinearly { return (channelOutput + linear, channelStride) }
+                // spatial: 24 pixels of one output row
+                let (row, x) = (position / layout.phaseWidth, position % layout.phaseWidth)
+                return x + columns <= outW && row < outH ? (channelOutput + row * outW + x, pixels) : nil
+            }
             while let item = next() {
                 let (tileIndex, blockRange) = schedule.item(item)
                 let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
@@ -133,23 +144,17 @@ public enum PackedConvolution {
                                 while column < tileCount {
                                     var sum = MicroTile(bias: blockBias)
                                     let validColumns = min(columns, tileCount - column)
+                                    let whole = wholeTileTarget(channelOutput, linear: targetFirst + column,
+                                                                position: first + column, validRows: validRows,
+                                                                validColumns: validColumns)
                                     if let pairs {
-                                        // a whole tile inside the output goes straight there; the
-                                        // others through `tileSums` and the float32 tile's stores
-                                        var direct: (UnsafeMutablePointer<Float>, Int)? = nil
-                                        if storesFromTiles && validRows == MicroTile.rows && validColumns == columns {
-                                            if storesLinearly {
-                                                direct = (channelOutput + targetFirst + column, channelStride)
-                                            } else {
-                                                let (row, x) = ((first + column) / layout.phaseWidth,
-                                                                (first + column) % layout.phaseWidth)
-                                                if x + columns <= outW && row < outH { direct = (channelOutput + row * outW + x, pixels) }
-                                            }
-                                        }
+                                        // a whole tile goes straight from the C tile to the output;
+                                        // edge tiles through `tileSums` and the float32 tile's stores
+                                        let direct = storesFromTiles ? whole : nil
                                         Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs, column: column,
                                                           offsets: pairOffsets, bias: bias, firstChannel: firstChannel,
-                                                          activation: activationInTiles, to: direct?.0 ?? tileSums,
-                                                          rowStride: direct?.1 ?? columns,
+                                                          activation: activationInTiles, to: direct?.start ?? tileSums,
+                                                          rowStride: direct?.rowStride ?? columns,
                                                           adding: direct != nil && epilogue.addsToOutput)
                                         if direct != nil {
                                             column += columns
@@ -163,22 +168,17 @@ public enum PackedConvolution {
                                                        validColumns: validColumns)
                                     }
                                     let tile = sum.activated(tileActivation)
-                                    if storesLinearly {
+                                    if let whole {
+                                        tile.store(to: whole.start, rowStride: whole.rowStride, adding: epilogue.addsToOutput)
+                                    } else if storesLinearly {
                                         tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
                                                    adding: epilogue.addsToOutput, validRows: validRows,
                                                    validColumns: validColumns)
                                     } else {
-                                        let (row, x) = ((first + column) / layout.phaseWidth, (first + column) % layout.phaseWidth)
-                                        if x + columns <= outW && row < outH && validRows == MicroTile.rows {
-                                            // the common case, inline: 24 pixels of one output row
-                                            tile.store(to: channelOutput + row * outW + x, rowStride: pixels,
-                                                       adding: epilogue.addsToOutput)
-                                        } else {
-                                            Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
-                                                              outputHeight: outH, outputWidth: outW, to: channelOutput,
-                                                              channelStride: pixels, adding: epilogue.addsToOutput,
-                                                              validRows: validRows)
-                                        }
+                                        Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
+                                                          outputHeight: outH, outputWidth: outW, to: channelOutput,
+                                                          channelStride: pixels, adding: epilogue.addsToOutput,
+                                                          validRows: validRows)
                                     }
                                     column += columns
                                 }

@@ -105,6 +105,22 @@ final class BFloat16ConvolutionTests: XCTestCase {
         }
     }
 
+    /// The same values whatever the thread count: each output is one tile's sum in a fixed order.
+    func testResultsDoNotDependOnTheThreadCount() {
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        for (n, g) in [Conv2DGeometry(inputChannels: 12, outputChannels: 20, kernelSize: 3, padding: 1),
+                       Conv2DGeometry(inputChannels: 12, outputChannels: 20, kernelSize: 1)].enumerated() {
+            let x = Tensor(shape: [2, 12, 18, 30], values: testValues(2 * 12 * 18 * 30, seed: UInt64(90 + n)))
+            let w = Tensor(shape: [20, 12, g.kernelSize, g.kernelSize], values: testValues(20 * g.patchSize, seed: UInt64(95 + n)))
+            let outputs = [1, 3].map { width -> [Float] in
+                Parallel.width = width
+                return Conv2D.forward(x, weight: w, bias: nil, geometry: g, activation: .silu).storage
+            }
+            XCTAssertEqual(outputs[0], outputs[1], "case \(n)")
+        }
+    }
+
     /// Weights packed with the mode off carry no bfloat16 copy and run in float32.
     func testWeightsPackedWithTheModeOffStayFloat32() {
         let g = Conv2DGeometry(inputChannels: 4, outputChannels: 4, kernelSize: 1)
