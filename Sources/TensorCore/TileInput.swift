@@ -115,6 +115,14 @@ struct TileInput {
         }
     }
 
+    /// The phase rows a spatial tile's positions read: its rows and the kernel's reach below
+    /// them, every 24-position column computed whole.
+    private func phaseRows(_ range: Range<Int>) -> (first: Int, count: Int) {
+        let firstRow = range.lowerBound / phaseWidth
+        let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
+        return (firstRow, lastRead / phaseWidth - firstRow + 1)
+    }
+
     /// Lays out `positions` of `image` in `scratch` and returns where the micro-kernel reads
     /// them: panels for 1×1 kernels, the base of the step offsets for spatial ones.
     func prepare(image: Int, positions range: Range<Int>, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
@@ -123,9 +131,7 @@ struct TileInput {
             return UnsafePointer(scratch)
         }
         let source = input.base + image * input.imageStride
-        let firstRow = range.lowerBound / phaseWidth
-        let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
-        let rowCount = lastRead / phaseWidth - firstRow + 1
+        let (firstRow, rowCount) = phaseRows(range)
         let s = geometry.stride
         for channel in 0..<input.channels {
             let plane = source + channel * input.height * input.width
@@ -165,9 +171,7 @@ struct TileInput {
             return UnsafePointer(pairScratch)
         }
         let source = input.base + image * input.imageStride
-        let firstRow = range.lowerBound / phaseWidth
-        let lastRead = range.lowerBound + roundUp(range.count, to: MicroTile.columns) - 1 + reach
-        let rowCount = lastRead / phaseWidth - firstRow + 1
+        let (firstRow, rowCount) = phaseRows(range)
         let (s, plane) = (geometry.stride, input.height * input.width)
         let (even, odd) = (scratch, scratch + phaseWidth)
         for pair in 0..<((input.channels + 1) / 2) {
