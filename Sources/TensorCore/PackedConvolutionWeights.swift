@@ -58,15 +58,23 @@ public struct PackedConvolutionWeights: Sendable {
         let depth = inputs * taps
         let pairDepth = (inputs + 1) / 2 * taps
         var rounded = [UInt16](repeating: 0, count: outputs * depth)
-        rounded.withUnsafeMutableBufferPointer { yolo_bf16_round(weight, $0.baseAddress!, outputs * depth) }
         var pairs = [UInt32](repeating: 0, count: (outputs + rows - 1) / rows * pairDepth * rows)
-        for output in 0..<outputs {
-            let (block, lane) = (output / rows, output % rows)
-            for channelPair in 0..<((inputs + 1) / 2) {
-                for tap in 0..<taps {
-                    let even = UInt32(rounded[output * depth + 2 * channelPair * taps + tap])
-                    let odd = 2 * channelPair + 1 < inputs ? UInt32(rounded[output * depth + (2 * channelPair + 1) * taps + tap]) : 0
-                    pairs[(block * pairDepth + channelPair * taps + tap) * rows + lane] = even | odd << 16
+        rounded.withUnsafeMutableBufferPointer { rounded in
+            let halves = rounded.baseAddress!
+            yolo_bf16_round(weight, halves, outputs * depth)
+            pairs.withUnsafeMutableBufferPointer { pairs in
+                for output in 0..<outputs {
+                    let (block, lane) = (output / rows, output % rows)
+                    let row = halves + output * depth
+                    let target = pairs.baseAddress! + block * pairDepth * rows + lane
+                    for channelPair in 0..<((inputs + 1) / 2) {
+                        let hasOdd = 2 * channelPair + 1 < inputs
+                        for tap in 0..<taps {
+                            let even = UInt32(row[2 * channelPair * taps + tap])
+                            let odd = hasOdd ? UInt32(row[(2 * channelPair + 1) * taps + tap]) : 0
+                            target[(channelPair * taps + tap) * rows] = even | odd << 16
+                        }
+                    }
                 }
             }
         }
