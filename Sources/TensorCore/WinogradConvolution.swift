@@ -53,7 +53,19 @@ struct WinogradConvolution {
         // least four bands where its rows allow (a shape-only rule: the bands never depend on the
         // thread count)
         let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : blockRows / 4
-        bandRows = max(1, min(rowsForWorkers, Self.bandBytes / bytesPerBlockRow))
+        let rowsInBudget = Self.bandBytes / bytesPerBlockRow
+        let rows = max(1, min(rowsForWorkers, rowsInBudget))
+        bandRows = Self.evenlySharedBandRows(rows, blockRows: blockRows, budget: rowsInBudget)
+    }
+
+    /// `rows`, unless that cuts the block rows into an odd number of bands (two workers then take
+    /// turns alone through the last one): then the fewest rows above it that cut them into an
+    /// even number of equal bands within the budget, if there are any. yolov5n's 20×20 maps at
+    /// 320 go from 5 bands of 2 block rows to 2 of 5: 3% off the whole pass.
+    static func evenlySharedBandRows(_ rows: Int, blockRows: Int, budget: Int) -> Int {
+        let bands = (blockRows + rows - 1) / rows
+        guard bands > 1 && bands % 2 == 1 && rows < budget else { return rows }
+        return ((rows + 1)...min(budget, blockRows)).first { blockRows % $0 == 0 && (blockRows / $0) % 2 == 0 } ?? rows
     }
 
     /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = 4i + j, for G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].

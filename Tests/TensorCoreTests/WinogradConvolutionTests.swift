@@ -8,7 +8,7 @@ import XCTest
 final class WinogradConvolutionTests: XCTestCase {
     private let geometries = [Conv2DGeometry(inputChannels: 32, outputChannels: 36, kernelSize: 3, stride: 1, padding: 1),
                               Conv2DGeometry(inputChannels: 40, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1)]
-    private let shapes = [(7, 5), (6, 23), (10, 10), (1, 9), (21, 34)]
+    private let shapes = [(7, 5), (6, 23), (10, 10), (1, 9), (21, 34), (20, 20)]  // 20×20: 5 bands made 2
 
     private func data(_ g: Conv2DGeometry, batch: Int, height: Int, width: Int, seed: UInt64) -> (Tensor, Tensor, Tensor) {
         let x = Tensor(shape: [batch, g.inputChannels, height, width],
@@ -49,6 +49,18 @@ final class WinogradConvolutionTests: XCTestCase {
         print("Winograd F(2×2, 3×3): worst error relative to max(1, |exact|): \(worst) (direct kernel: \(directWorst))")
         XCTAssertLessThan(worst, 1e-5)
         XCTAssertLessThan(worst, 2 * directWorst)
+    }
+
+    /// An odd number of bands becomes an even number of equal ones where the budget allows;
+    /// otherwise the rows stay as asked.
+    func testBandsAreSharedEvenlyWhereTheBudgetAllows() {
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 10, budget: 8), 5)  // 5 bands → 2
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 14, budget: 8), 7)  // 7 bands → 2
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(5, blockRows: 20, budget: 8), 5)  // 4 bands, even already
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(4, blockRows: 20, budget: 4), 4)  // 5 bands, no room
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 10, budget: 4), 2)  // no even split of 10 in 3...4
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(7, blockRows: 7, budget: 8), 7)  // one band
+        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(3, blockRows: 9, budget: 9), 3)  // 9 has no even split
     }
 
     func testEpilogueEqualsTheDirectKernels() {
