@@ -14,10 +14,10 @@ public enum Parallel {
     /// How many workers share the work (the machine's active cores).
     public static var width: Int = max(1, sysconfActiveProcessors())
 
-    /// Runs `body` over contiguous chunks of `0..<count`, one chunk per worker.
     // never inlined: inlined, the serial branch (one worker, or a call from inside a region) got
     // its own copy of the caller's closure, too large for the compiler to inline the kernels'
     // vector loads into; yolov5n ran 5× slower with one thread (77 against 15 ms at 320)
+    /// Runs `body` over contiguous chunks of `0..<count`, one chunk per worker.
     @inline(never)
     public static func forEach(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
@@ -35,8 +35,7 @@ public enum Parallel {
 
     /// Hands the items `0..<count` out one at a time to the workers, so a worker slowed by the
     /// machine takes fewer of them. `worker` runs once per worker (set up its scratch there) and
-    /// pulls items with `next()` until it returns nil.
-    // never inlined, as `forEach`
+    /// pulls items with `next()` until it returns nil. (Never inlined, as `forEach`.)
     @inline(never)
     public static func distribute(_ count: Int, _ worker: (_ next: () -> Int?) -> Void) {
         guard count > 0 else { return }

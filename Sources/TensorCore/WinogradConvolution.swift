@@ -61,7 +61,7 @@ struct WinogradConvolution {
     /// `rows`, unless that cuts the block rows into an odd number of bands (two workers then take
     /// turns alone through the last one): then the fewest rows above it that cut them into an
     /// even number of equal bands within the budget, if there are any. yolov5n's 20×20 maps at
-    /// 320 go from 5 bands of 2 block rows to 2 of 5: 3% off the whole pass.
+    /// 320 go from 5 bands of 2 block rows to 2 of 5: 2–3% off the whole pass.
     static func evenlySharedBandRows(_ rows: Int, blockRows: Int, budget: Int) -> Int {
         let bands = (blockRows + rows - 1) / rows
         guard bands > 1 && bands % 2 == 1 && rows < budget else { return rows }
