@@ -88,12 +88,16 @@ struct TileInput {
     }
 
     /// Positions of tile `tile` (< `tilesPerImage`): the 24-position columns split as evenly as
-    /// they go, in order.
+    /// they go, in order, the tiles with one column more first. Workers take the tiles in
+    /// order, so the longer ones are shared out before the shorter ones even the workers up
+    /// (18 columns in 4 tiles as 5, 5, 4, 4 end together on two workers; as 4, 5, 4, 5 one
+    /// worker runs 10 while the other runs 8).
     func tileRange(_ tile: Int) -> Range<Int> {
         let columns = MicroTile.columns
         let columnCount = (positions + columns - 1) / columns
-        let start = tile * columnCount / tilesPerImage * columns
-        let end = min(positions, (tile + 1) * columnCount / tilesPerImage * columns)
+        let (base, longer) = (columnCount / tilesPerImage, columnCount % tilesPerImage)
+        let start = (tile * base + min(tile, longer)) * columns
+        let end = min(positions, ((tile + 1) * base + min(tile + 1, longer)) * columns)
         return start..<end
     }
 
