@@ -86,6 +86,27 @@ final class DetectCommandTests: XCTestCase {
         let images: [String: Image]
     }
 
+    /// The run's predictions.json for bus.jpg against Ultralytics' detections: the same classes
+    /// in the same order, confidences and box corners within the given tolerances.
+    private func assertBusPredictionsMatchUltralytics(in runFolder: String, confidence: Double, corners: Double,
+                                                      file: StaticString = #filePath, line: UInt = #line) throws {
+        let json = try Data(contentsOf: URL(fileURLWithPath: runFolder + "/predictions.json"))
+        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [[String: Any]], file: file, line: line)
+        let ours = try XCTUnwrap(records.first?["detections"] as? [[String: Any]], file: file, line: line)
+        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/detections_bus.json")))
+        let expected = try XCTUnwrap(try JSONDecoder().decode(Reference.self, from: data).images["bus.jpg"],
+                                     file: file, line: line).detections
+        XCTAssertEqual(ours.count, expected.count, file: file, line: line)
+        for (a, b) in zip(ours, expected) {
+            XCTAssertEqual(a["class_id"] as? Int, b.class_id, file: file, line: line)
+            XCTAssertEqual(try XCTUnwrap(a["confidence"] as? Double, file: file, line: line), b.conf, accuracy: confidence,
+                           file: file, line: line)
+            for (p, q) in zip(try XCTUnwrap(a["xyxy"] as? [Double], file: file, line: line), b.xyxy) {
+                XCTAssertEqual(p, q, accuracy: corners, file: file, line: line)
+            }
+        }
+    }
+
     func testDetectOnBusMatchesUltralyticsAndWritesRunOutputs() throws {
         let weights = try SharedData.path("weights/yolov5n.pt")
         let image = try SharedData.path("images/bus.jpg")
@@ -98,18 +119,7 @@ final class DetectCommandTests: XCTestCase {
         XCTAssertTrue(result.stdout.contains("image 1/1 \(image): 640x480 4 persons, 1 bus, "), result.stdout)
         XCTAssertTrue(result.stdout.contains("Results saved to \(project)/exp"), result.stdout)
 
-        let json = try Data(contentsOf: URL(fileURLWithPath: project + "/exp/predictions.json"))
-        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
-        let ours = try XCTUnwrap(records.first?["detections"] as? [[String: Any]])
-        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/detections_bus.json")))
-        let expected = try XCTUnwrap(try JSONDecoder().decode(Reference.self, from: data).images["bus.jpg"]).detections
-        XCTAssertEqual(ours.count, expected.count)
-        for (a, b) in zip(ours, expected) {
-            XCTAssertEqual(a["class_id"] as? Int, b.class_id)
-            XCTAssertEqual(try XCTUnwrap(a["confidence"] as? Double), b.conf, accuracy: 1e-3)
-            let box = try XCTUnwrap(a["xyxy"] as? [Double])
-            for (p, q) in zip(box, b.xyxy) { XCTAssertEqual(p, q, accuracy: 0.5) }
-        }
+        try assertBusPredictionsMatchUltralytics(in: project + "/exp", confidence: 1e-3, corners: 0.5)
         XCTAssertTrue(FileManager.default.fileExists(atPath: project + "/exp/bus.jpg"))
         let labels = try String(contentsOfFile: project + "/exp/labels/bus.txt", encoding: .utf8)
         XCTAssertEqual(labels.split(separator: "\n").count, 5)
@@ -133,17 +143,7 @@ final class DetectCommandTests: XCTestCase {
                                      "--project", project, "--nosave", "--bf16"])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.contains("640x480 4 persons, 1 bus, "), result.stdout)
-        let json = try Data(contentsOf: URL(fileURLWithPath: project + "/exp/predictions.json"))
-        let records = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [[String: Any]])
-        let ours = try XCTUnwrap(records.first?["detections"] as? [[String: Any]])
-        let data = try Data(contentsOf: URL(fileURLWithPath: try SharedData.path("reference/detections_bus.json")))
-        let expected = try XCTUnwrap(try JSONDecoder().decode(Reference.self, from: data).images["bus.jpg"]).detections
-        XCTAssertEqual(ours.count, expected.count)
-        for (a, b) in zip(ours, expected) {
-            XCTAssertEqual(a["class_id"] as? Int, b.class_id)
-            XCTAssertEqual(try XCTUnwrap(a["confidence"] as? Double), b.conf, accuracy: 0.02)
-            for (p, q) in zip(try XCTUnwrap(a["xyxy"] as? [Double]), b.xyxy) { XCTAssertEqual(p, q, accuracy: 3) }
-        }
+        try assertBusPredictionsMatchUltralytics(in: project + "/exp", confidence: 0.02, corners: 3)
         let training = try runner.run(["benchmark", "--train", "--bf16", "--runs", "1"])
         XCTAssertEqual(training.status, 2)
         XCTAssertTrue(training.stderr.contains("--bf16 is an inference mode"), training.stderr)
