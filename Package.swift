@@ -3,7 +3,7 @@ import PackageDescription
 
 // Targets import one way only:
 //   CYAML, CBLAS (system libraries)
-//   CKernels                                   (C: the AVX512-BF16 kernels Swift cannot select)
+//   CKernels                                   (C: the AVX-512 and AVX512-BF16 tiles Swift cannot select)
 //   TensorCore  <- CBLAS, CMalloc, CKernels           (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)
@@ -62,7 +62,7 @@ let package = Package(
         .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         // optimised in debug builds too, like TensorCore's kernels; each function names the
         // instruction set extensions it uses, so the target needs no CPU flags of its own
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O2", "-ffp-contract=off"])]),
         .target(name: "TensorCore", dependencies: ["CBLAS", "CMalloc", "CKernels"], swiftSettings: optimisedKernels),
         .target(name: "Checkpoint"),
         .target(name: "YOLOData", dependencies: ["CJPEG", "CPNG", "TensorCore"], swiftSettings: vectorISA),

@@ -25,6 +25,14 @@ public enum PackedConvolution {
     /// The CPU has the AVX512-BF16 instructions `usesBFloat16` needs.
     public static let bfloat16Supported = yolo_bf16_supported() != 0
 
+    /// Float32 tiles run on the C kernels (the same sums; SiLU and sigmoid sixteen lanes wide
+    /// without a division, within 4 ulp of the Swift tile's): on by default where the CPU has
+    /// AVX-512, which they need. Off, every float32 tile is Swift's `MicroTile`.
+    nonisolated(unsafe) public static var usesFloat32CTiles = float32CTilesSupported
+
+    /// The CPU has the AVX-512 instructions `usesFloat32CTiles` needs.
+    public static let float32CTilesSupported = yolo_avx512_supported() != 0
+
     /// y = f(conv(x) + bias) (+ y with `epilogue.addsToOutput`), images of `output`
     /// `outputImageStride` floats apart.
     static func run(input: FeatureBlock, weights: PackedConvolutionWeights, geometry g: Conv2DGeometry,
@@ -80,6 +88,7 @@ public enum PackedConvolution {
         // a consumer needs every channel of its tile from one item
         let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: blockCount, splitsBlocks: consume == nil)
         let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
+        defer { bias.deallocate() }
         let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
         // the step offsets of the layout the tiles will read
         let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
@@ -87,13 +96,15 @@ public enum PackedConvolution {
             pass.taps.map { $0.map { $0.channel * layout.channelStride + $0.row * layout.phaseWidth + $0.column } }
                 ?? layout.stepOffsets()
         }
-        // the BF16 tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
-        let activationInTiles = Int32(!inBFloat16 ? YOLO_BF16_IDENTITY
-            : epilogue.activation == .silu ? YOLO_BF16_SILU
-            : epilogue.activation == .sigmoid ? YOLO_BF16_SIGMOID : YOLO_BF16_IDENTITY)
-        let tileActivation = activationInTiles == YOLO_BF16_IDENTITY ? epilogue.activation : .identity
-        // then whole BF16 tiles are stored by the C tile itself (other activations are Swift's)
-        let storesFromTiles = inBFloat16 && tileActivation == .identity
+        // BF16 tiles, and float32 tiles of more than 16 columns where `usesFloat32CTiles`, run in C
+        let cTiles = inBFloat16 || (usesFloat32CTiles && float32CTilesSupported)
+        // the C tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
+        let activationInTiles = Int32(!cTiles ? YOLO_TILE_IDENTITY
+            : epilogue.activation == .silu ? YOLO_TILE_SILU
+            : epilogue.activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
+        let tileActivation = activationInTiles == YOLO_TILE_IDENTITY ? epilogue.activation : .identity
+        // then whole C tiles are stored by the C tile itself (other activations are Swift's)
+        let storesFromTiles = cTiles && tileActivation == .identity
         let passStride = blockCount * MicroTile.rows * layout.tileLength
         Parallel.distribute(schedule.itemCount) { next in
             let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
@@ -143,31 +154,45 @@ public enum PackedConvolution {
                                 var column = 0
                                 while column < tileCount {
                                     var sum = MicroTile(bias: blockBias)
+                                    // what is left to apply: nothing after a C tile that applied it
+                                    var activation = epilogue.activation
                                     let validColumns = min(columns, tileCount - column)
                                     let whole = wholeTileTarget(channelOutput, linear: targetFirst + column,
                                                                 position: first + column, validRows: validRows,
                                                                 validColumns: validColumns)
-                                    if let pairs {
+                                    if pairs != nil || (cTiles && validColumns > 16) {
                                         // a whole tile goes straight from the C tile to the output;
-                                        // edge tiles through `tileSums` and the float32 tile's stores
+                                        // edge tiles through `tileSums` and the Swift tile's stores
                                         let direct = storesFromTiles ? whole : nil
-                                        Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs, column: column,
-                                                          offsets: pairOffsets, bias: bias, firstChannel: firstChannel,
-                                                          activation: activationInTiles, to: direct?.start ?? tileSums,
-                                                          rowStride: direct?.rowStride ?? columns,
-                                                          adding: direct != nil && epilogue.addsToOutput)
+                                        let (tileOutput, rowStride) = direct ?? (tileSums, columns)
+                                        let adding: Int32 = direct != nil && epilogue.addsToOutput ? 1 : 0
+                                        if let pairs {
+                                            Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
+                                                              column: column, offsets: pairOffsets, bias: bias,
+                                                              firstChannel: firstChannel, activation: activationInTiles,
+                                                              to: tileOutput, rowStride: rowStride, adding: adding)
+                                        } else {
+                                            if layout.isPacked {
+                                                yolo_f32_tile_packed(depth, a, b! + column * depth, bias + firstChannel, activationInTiles,
+                                                                     tileOutput, rowStride, adding)
+                                            } else {
+                                                yolo_f32_tile_offsets(depth, a, b! + column, offsets.baseAddress!, bias + firstChannel,
+                                                                      activationInTiles, tileOutput, rowStride, adding)
+                                            }
+                                        }
                                         if direct != nil {
                                             column += columns
                                             continue
                                         }
                                         sum = MicroTile(loading: tileSums)
+                                        activation = tileActivation
                                     } else if layout.isPacked {
                                         sum.accumulate(k: depth, a: a, packed: b! + column * depth, validColumns: validColumns)
                                     } else {
                                         sum.accumulate(k: depth, a: a, b: b! + column, offsets: offsets.baseAddress!,
                                                        validColumns: validColumns)
                                     }
-                                    let tile = sum.activated(tileActivation)
+                                    let tile = sum.activated(activation)
                                     if let whole {
                                         tile.store(to: whole.start, rowStride: whole.rowStride, adding: epilogue.addsToOutput)
                                     } else if storesLinearly {
@@ -223,29 +248,29 @@ public enum PackedConvolution {
     /// and written to `output`, rows `rowStride` apart (or added there).
     @inline(__always)
     private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
-                                     pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: [Float],
+                                     pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: UnsafePointer<Float>,
                                      firstChannel: Int, activation: Int32, to output: UnsafeMutablePointer<Float>,
-                                     rowStride: Int, adding: Bool) {
+                                     rowStride: Int, adding: Int32) {
         let pairDepth = weights.pairDepth
         weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
-            bias.withUnsafeBufferPointer { bias in
-                let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
-                let blockBias = bias.baseAddress! + firstChannel
-                if layout.isPacked {
-                    yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, activation,
-                                          output, rowStride, adding ? 1 : 0)
-                } else {
-                    offsets.withUnsafeBufferPointer {
-                        yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, activation,
-                                               output, rowStride, adding ? 1 : 0)
-                    }
+            let a = packed.baseAddress! + block * pairDepth * MicroTile.rows
+            let blockBias = bias + firstChannel
+            if layout.isPacked {
+                yolo_bf16_tile_packed(pairDepth, a, pairs + 2 * column * pairDepth, blockBias, activation,
+                                      output, rowStride, adding)
+            } else {
+                offsets.withUnsafeBufferPointer {
+                    yolo_bf16_tile_offsets(pairDepth, a, pairs + 2 * column, $0.baseAddress!, blockBias, activation,
+                                           output, rowStride, adding)
                 }
             }
         }
     }
 
-    private static func paddedBias(_ bias: [Float]?, count: Int) -> [Float] {
-        var values = [Float](repeating: 0, count: count)
+    /// The bias with zeros for the last block's missing rows, in memory the caller deallocates.
+    private static func paddedBias(_ bias: [Float]?, count: Int) -> UnsafeMutablePointer<Float> {
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        values.initialize(repeating: 0, count: count)
         if let bias { for i in bias.indices { values[i] = bias[i] } }
         return values
     }

@@ -58,9 +58,13 @@ final class PackedConvolutionTests: XCTestCase {
         }
     }
 
-    /// The SiLU applied in registers is the same arithmetic as SiLU over a buffer, bit for bit,
-    /// and within 1e-6 of x / (1 + expf(−x)).
+    /// The SiLU applied in Swift's tile registers is the same arithmetic as SiLU over a buffer,
+    /// bit for bit, and within 1e-6 of x / (1 + expf(−x)). (The C tiles' own SiLU is checked
+    /// against it in Float32CTileTests.)
     func testSiLUEpilogueEqualsTheBufferActivation() {
+        let saved = PackedConvolution.usesFloat32CTiles
+        defer { PackedConvolution.usesFloat32CTiles = saved }
+        PackedConvolution.usesFloat32CTiles = false
         let g = Conv2DGeometry(inputChannels: 6, outputChannels: 10, kernelSize: 3, stride: 1, padding: 1)
         let x = Tensor(shape: [2, 6, 9, 30], values: testValues(2 * 6 * 9 * 30, seed: 7).map { $0 * 4 })
         let w = Tensor(shape: [10, 6, 3, 3], values: testValues(540, seed: 8))
@@ -109,8 +113,12 @@ final class PackedConvolutionTests: XCTestCase {
         XCTAssertEqual(prepacked.storage, perCall.storage)
     }
 
-    /// Sigmoid in registers (Detect's heads) is the buffer sigmoid's arithmetic, bit for bit.
+    /// Sigmoid in Swift's tile registers (Detect's heads) is the buffer sigmoid's arithmetic, bit
+    /// for bit.
     func testSigmoidEpilogueEqualsTheBufferActivation() {
+        let saved = PackedConvolution.usesFloat32CTiles
+        defer { PackedConvolution.usesFloat32CTiles = saved }
+        PackedConvolution.usesFloat32CTiles = false
         let g = Conv2DGeometry(inputChannels: 7, outputChannels: 9, kernelSize: 1)
         let x = Tensor(shape: [2, 7, 5, 11], values: testValues(2 * 7 * 55, seed: 14).map { $0 * 6 })
         let w = Tensor(shape: [9, 7, 1, 1], values: testValues(63, seed: 15))

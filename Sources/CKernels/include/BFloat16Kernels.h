@@ -3,6 +3,8 @@
 
 #include <stdint.h>
 
+#include "TileActivation.h"
+
 // Kernels on the AVX512-BF16 dot-product instruction, which multiplies pairs of bfloat16 values
 // and adds both products to a float32 lane: twice the multiply-adds per instruction of a float32
 // FMA. Swift cannot select these instructions, so they live here, compiled for those extensions
@@ -28,12 +30,9 @@ void yolo_bf16_interleave(const float *even, const float *odd, long count, uint1
 /// layout, written from the maps directly.
 void yolo_bf16_interleave_panels(const float *even, const float *odd, long count, uint16_t *out, long panelStride);
 
-/// The activation a tile applies before it is stored.
-enum { YOLO_BF16_IDENTITY = 0, YOLO_BF16_SILU = 1, YOLO_BF16_SIGMOID = 2 };
-
 /// A tile of 4 output rows x 24 pixels: row r, pixel j is bias[r] + the sum over pair steps p
 /// of a[4p + r].lo * b_p[2j] + a[4p + r].hi * b_p[2j + 1], where b_p = b + 48p (packed panels),
-/// then `activation` (one of the YOLO_BF16_ values; SiLU and sigmoid within 4 float32 ulp),
+/// then `activation` (one of the YOLO_TILE_ values),
 /// written to out[r * rowStride + j], or added to it when `adding` is nonzero.
 void yolo_bf16_tile_packed(long pairs, const uint32_t *a, const uint16_t *b, const float *bias, int activation,
                            float *out, long rowStride, int adding);

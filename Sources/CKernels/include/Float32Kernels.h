@@ -1,0 +1,32 @@
+#ifndef YOLO_FLOAT32_KERNELS_H
+#define YOLO_FLOAT32_KERNELS_H
+
+#include "TileActivation.h"
+
+// The float32 micro-tile (TensorCore's MicroTile) with its epilogue on AVX-512: the sums are
+// the Swift tile's, step by step (one fused multiply-add per k, in k order, from the bias), so
+// they are bit for bit the same; SiLU and sigmoid run sixteen lanes at a time with vscalefps
+// and rcp14 instead of a division. Callers check yolo_avx512_supported() first.
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// 1 when the CPU has AVX-512 F, VL and DQ.
+int yolo_avx512_supported(void);
+
+/// A tile of 4 output rows x 24 pixels: row r, pixel j is bias[r] + the sum over k steps p of
+/// a[4p + r] * b_p[j], where b_p = b + 24p (packed panels), then `activation` (one of the
+/// YOLO_TILE_ values), written to out[r * rowStride + j], or added to it when `adding` is nonzero.
+void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
+                          long rowStride, int adding);
+
+/// The same with step p's 24 pixels read at b + offsets[p] (spatial taps in place).
+void yolo_f32_tile_offsets(long steps, const float *a, const float *b, const long *offsets, const float *bias,
+                           int activation, float *out, long rowStride, int adding);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,93 @@
+import XCTest
+@testable import TensorCore
+
+/// The float32 tiles in C (`PackedConvolution.usesFloat32CTiles`) against Swift's `MicroTile`:
+/// the same sums bit for bit (identity, residual and the activations applied in Swift), and
+/// their own SiLU and sigmoid within 4 ulp of the definitions.
+final class Float32CTileTests: XCTestCase {
+    private var saved = (PackedConvolution.usesFloat32CTiles, PackedConvolution.panelBytes)
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "this CPU has no AVX-512")
+        saved = (PackedConvolution.usesFloat32CTiles, PackedConvolution.panelBytes)
+    }
+
+    override func tearDown() {
+        (PackedConvolution.usesFloat32CTiles, PackedConvolution.panelBytes) = saved
+    }
+
+    /// `body` run with the C tiles, then with Swift's.
+    private func inBothTiles<T>(_ body: () -> T) -> (c: T, swift: T) {
+        PackedConvolution.usesFloat32CTiles = true
+        let c = body()
+        PackedConvolution.usesFloat32CTiles = false
+        return (c, body())
+    }
+
+    /// Packed 1×1 panels and spatial taps read in place (stride 1 and 2, the 6×6 stem), rows of
+    /// 23, 25 and 49 pixels (tiles of 17–23 columns go through the C tile and the Swift stores,
+    /// shorter ones stay Swift's), partial blocks of output channels, default and smallest tiles.
+    func testSumsEqualTheSwiftTileBitForBit() {
+        let geometries = [
+            Conv2DGeometry(inputChannels: 7, outputChannels: 10, kernelSize: 1),
+            Conv2DGeometry(inputChannels: 5, outputChannels: 8, kernelSize: 3, stride: 1, padding: 1),
+            Conv2DGeometry(inputChannels: 6, outputChannels: 7, kernelSize: 3, stride: 2, padding: 1),
+            Conv2DGeometry(inputChannels: 3, outputChannels: 16, kernelSize: 6, stride: 2, padding: 2),
+            Conv2DGeometry(inputChannels: 2, outputChannels: 5, kernelSize: 5, stride: 1, padding: 2),
+        ]
+        var n = 0
+        for g in geometries {
+            for (height, width) in [(6, 23), (5, 25), (3, 49), (9, 46)] {
+                n += 1
+                let x = Tensor(shape: [2, g.inputChannels, height, width],
+                               values: testValues(2 * g.inputChannels * height * width, seed: UInt64(300 + n)))
+                let w = Tensor(shape: [g.outputChannels, g.inputChannels, g.kernelSize, g.kernelSize],
+                               values: testValues(g.outputChannels * g.patchSize, seed: UInt64(400 + n)))
+                let bias = Tensor(shape: [g.outputChannels], values: testValues(g.outputChannels, seed: UInt64(500 + n)))
+                for panelBytes in [saved.1, 1] {
+                    PackedConvolution.panelBytes = panelBytes
+                    for activation in [ActivationFunction.identity, .leakyReLU(negativeSlope: 0.1)] {
+                        let y = inBothTiles { Conv2D.forward(x, weight: w, bias: bias, geometry: g, activation: activation) }
+                        XCTAssertEqual(y.c.storage, y.swift.storage, "\(g) on \(height)×\(width), \(activation)")
+                    }
+                    let residual = testValues(2 * g.outputChannels * g.outputSize(height) * g.outputSize(width), seed: UInt64(600 + n))
+                    let added = inBothTiles { () -> [Float] in
+                        var sums = residual
+                        x.storage.withUnsafeBufferPointer { input in
+                            sums.withUnsafeMutableBufferPointer { output in
+                                Conv2D.forward(input: FeatureBlock(input.baseAddress!, batch: 2, channels: g.inputChannels,
+                                                                   height: height, width: width),
+                                               weight: w, bias: bias, geometry: g, output: output.baseAddress!,
+                                               outputImageStride: residual.count / 2, addingToOutput: true)
+                            }
+                        }
+                        return sums
+                    }
+                    XCTAssertEqual(added.c, added.swift, "residual, \(g) on \(height)×\(width)")
+                }
+            }
+        }
+    }
+
+    /// SiLU and sigmoid applied by the C tiles against the definitions on the tiles' sums, over
+    /// outputs from −400 to 400, and within 4 ulp of Swift's (which divides) from −80 up.
+    func testActivationsInTilesOverTheWholeRange() {
+        let g = Conv2DGeometry(inputChannels: 2, outputChannels: 4, kernelSize: 1)
+        let x = Tensor(shape: [1, 2, 1, 801], values: (0..<801).map { Float($0 - 400) } + [Float](repeating: 0, count: 801))
+        let w = Tensor(shape: [4, 2, 1, 1], values: [1, 0, 0.5, 0, -1, 0, 0.03125, 0])
+        let plain = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
+        for activation in [ActivationFunction.silu, .sigmoid] {
+            let activated = inBothTiles { Conv2D.forward(x, weight: w, bias: nil, geometry: g, activation: activation).storage }
+            for ((a, swift), b) in zip(zip(activated.c, activated.swift), plain.storage) {
+                XCTAssertFalse(a.isNaN, "\(activation)(\(b)) is NaN")
+                let sigmoid = 1 / (1 + exp(-Double(b)))
+                let exact = activation == .silu ? Double(b) * sigmoid : sigmoid
+                XCTAssertEqual(Double(a), exact, accuracy: 5e-7 * abs(exact) + 1e-30, "\(activation)(\(b))")
+                // below −80 the two clamp exp differently (both under 1e-34)
+                if b >= -80 {
+                    XCTAssertEqual(a, swift, accuracy: 4 * max(a.magnitude, swift.magnitude).ulp, "\(activation)(\(b))")
+                }
+            }
+        }
+    }
+}
