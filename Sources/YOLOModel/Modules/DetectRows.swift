@@ -31,8 +31,8 @@ extension Detect {
                                                      activation: .sigmoid) { b, positions, tile, tileStride in
                         for a in 0..<na {
                             let rows = out.baseAddress! + (b * totalRows + offset + a * cells + positions.lowerBound) * no
-                            Self.gatherRows(tile + a * no * tileStride, channelStride: tileStride, channels: no,
-                                            count: positions.count, into: rows)
+                            RowGather.gather(planes: tile + a * no * tileStride, channelStride: tileStride, channels: no,
+                                             count: positions.count, into: rows)
                             let anchor = anchorSizes[a]
                             for (c, cell) in positions.enumerated() {
                                 Self.decodeBox(rows + c * no, cell: cell, gridWidth: nx, stride: stride,
@@ -45,28 +45,6 @@ extension Detect {
             rowOffset += na * cells
         }
         return decoded
-    }
-
-    /// rows[p][k] = planes[k·channelStride + p] for p < count, k < channels: a tile's channel
-    /// planes as one row per cell, each row written eight values at a time.
-    static func gatherRows(_ planes: UnsafePointer<Float>, channelStride: Int, channels: Int, count: Int,
-                           into rows: UnsafeMutablePointer<Float>) {
-        let vectorChannels = channels / 8 * 8
-        for p in 0..<count {
-            let row = rows + p * channels
-            let column = planes + p
-            var k = 0
-            while k < vectorChannels {
-                var values = SIMD8<Float>()
-                for lane in 0..<8 { values[lane] = column[(k + lane) * channelStride] }
-                UnsafeMutableRawPointer(row + k).storeBytes(of: values, as: SIMD8<Float>.self)
-                k += 8
-            }
-            while k < channels {
-                row[k] = column[k * channelStride]
-                k += 1
-            }
-        }
     }
 
     /// Anchor `anchor` of level `level` in input pixels (the buffer holds stride units).
