@@ -32,27 +32,47 @@ public enum MaxPool {
     }
 
     /// Stride 1 (SPP/SPPF): the k×k maximum as a row pass then a column pass, 2k comparisons per
-    /// output instead of k²; max is associative, so the result is identical.
+    /// output instead of k²; max is associative, so the result is identical. Rows are copied
+    /// between −∞ borders and the row maxima stored between −∞ rows, so every output, the edges
+    /// included, is one eight-lane scan over a whole window (the −∞ never replace a value, so
+    /// this is the clipped window's maximum): on yolov5n's 10×10 maps at 320 the windows inside
+    /// the row were too few for a single vector.
     static func separableStrideOne(_ x: Tensor, kernelSize k: Int, padding p: Int) -> Tensor {
         let (batch, channels, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let outH = height + 2 * p - k + 1, outW = width + 2 * p - k + 1
         var y = Tensor(uninitializedShape: [batch, channels, outH, outW])
+        guard outH > 0 && outW > 0 else { return y }
+        let vectorWidth = roundUp(outW, to: 8)
+        // a row between borders: p before it, and enough after it for the last vector's window
+        let lineLength = vectorWidth + k - 1
+        // the row maxima with p rows of −∞ above and k − 1 − p below
+        let maximaRows = outH + k - 1
         x.storage.withUnsafeBufferPointer { input in
             y.storage.withUnsafeMutableBufferPointer { output in
                 Parallel.forEach(batch * channels) { planes in
-                    var rows = [Float](repeating: 0, count: height * outW)
-                    rows.withUnsafeMutableBufferPointer { rows in
+                    var buffer = [Float](repeating: -.infinity, count: lineLength + maximaRows * vectorWidth + 8)
+                    buffer.withUnsafeMutableBufferPointer { buffer in
+                        let line = buffer.baseAddress!
+                        let maxima = line + lineLength
+                        let tail = maxima + maximaRows * vectorWidth
                         for plane in planes {
                             let src = input.baseAddress! + plane * height * width
                             let dst = output.baseAddress! + plane * outH * outW
                             for iy in 0..<height {
-                                horizontalMaximum(src + iy * width, width: width, kernelSize: k, padding: p,
-                                                  into: rows.baseAddress! + iy * outW, count: outW)
+                                (line + p).update(from: src + iy * width, count: width)
+                                windowMaximum(UnsafePointer(line), step: 1, window: k, into: maxima + (iy + p) * vectorWidth,
+                                              count: vectorWidth)
                             }
                             for oy in 0..<outH {
-                                let y0 = max(0, oy - p), y1 = min(height, oy - p + k)
-                                verticalMaximum(UnsafePointer(rows.baseAddress!) + y0 * outW, rows: y1 - y0, stride: outW,
-                                                into: dst + oy * outW, count: outW)
+                                let out = dst + oy * outW
+                                let whole = outW / 8 * 8
+                                windowMaximum(UnsafePointer(maxima + oy * vectorWidth), step: vectorWidth, window: k,
+                                              into: out, count: whole)
+                                if whole < outW {
+                                    windowMaximum(UnsafePointer(maxima + oy * vectorWidth + whole), step: vectorWidth,
+                                                  window: k, into: tail, count: 8)
+                                    out.advanced(by: whole).update(from: tail, count: outW - whole)
+                                }
                             }
                         }
                     }
@@ -62,46 +82,17 @@ public enum MaxPool {
         return y
     }
 
-    /// The window maximum along one row: out[ox] = max of row[ox − p ..< ox − p + k] clipped to
-    /// the row, eight outputs at a time where the window lies inside the row.
+    /// out[i] = the maximum of first[i + j·step] over j < window, for i < count (a multiple of
+    /// eight), eight at a time, j in order.
     @inline(__always)
-    private static func horizontalMaximum(_ row: UnsafePointer<Float>, width: Int, kernelSize k: Int, padding p: Int,
-                                          into out: UnsafeMutablePointer<Float>, count: Int) {
-        // outputs whose whole window is inside the row (p ≤ ox ≤ width + p − k), in eights
-        let first = min(p, count)
-        let interiorEnd = max(first, min(count, width + p - k + 1))
-        let vectorEnd = first + (interiorEnd - first) / 8 * 8
-        for ox in 0..<count where ox < first || ox >= vectorEnd {
-            let x0 = max(0, ox - p), x1 = min(width, ox - p + k)
-            var best = -Float.infinity
-            for ix in x0..<x1 where row[ix] > best || row[ix].isNaN { best = row[ix] }
-            out[ox] = best
-        }
-        var ox = first
-        while ox < vectorEnd {
-            var best = SIMD8<Float>(repeating: -.infinity)
-            for j in 0..<k { best = keepMaximum(best, load(row + ox - p + j)) }
-            UnsafeMutableRawPointer(out + ox).storeBytes(of: best, as: SIMD8<Float>.self)
-            ox += 8
-        }
-    }
-
-    /// out[i] = max over `rows` rows (`stride` apart) of column i, eight columns at a time.
-    @inline(__always)
-    private static func verticalMaximum(_ first: UnsafePointer<Float>, rows: Int, stride: Int,
-                                        into out: UnsafeMutablePointer<Float>, count: Int) {
+    private static func windowMaximum(_ first: UnsafePointer<Float>, step: Int, window: Int,
+                                      into out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
-        while i + 8 <= count {
+        while i < count {
             var best = SIMD8<Float>(repeating: -.infinity)
-            for r in 0..<rows { best = keepMaximum(best, load(first + r * stride + i)) }
+            for j in 0..<window { best = keepMaximum(best, load(first + j * step + i)) }
             UnsafeMutableRawPointer(out + i).storeBytes(of: best, as: SIMD8<Float>.self)
             i += 8
-        }
-        while i < count {
-            var best = -Float.infinity
-            for r in 0..<rows where first[r * stride + i] > best || first[r * stride + i].isNaN { best = first[r * stride + i] }
-            out[i] = best
-            i += 1
         }
     }
 

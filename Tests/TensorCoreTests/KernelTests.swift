@@ -137,11 +137,12 @@ final class KernelTests: XCTestCase {
         for (a, b) in zip(fused.storage, separate.storage) { XCTAssertEqual(a, b, accuracy: 1e-5) }
     }
 
-    /// Stride-1 max pooling (row pass then column pass, eight lanes at a time inside the rows)
-    /// equals the k×k scan PyTorch's kernel does, NaN propagating, on rows shorter and longer
-    /// than eight and at every kernel size SPP/SPPF use.
+    /// Stride-1 max pooling (row pass then column pass, eight lanes at a time between −∞
+    /// borders) equals the k×k scan PyTorch's kernel does, NaN propagating, on rows shorter and
+    /// longer than eight and at every kernel size SPP/SPPF use (10×10: SPPF at 320).
     func testSeparableMaxPoolEqualsTheWindowScan() {
-        for (k, (height, width)) in [(5, (13, 40)), (3, (6, 5)), (9, (11, 29)), (13, (20, 20)), (5, (7, 8))] {
+        for (k, (height, width)) in [(5, (13, 40)), (3, (6, 5)), (9, (11, 29)), (13, (20, 20)), (5, (7, 8)), (5, (10, 10)),
+                                     (3, (1, 17))] {
             let p = k / 2
             var values = testValues(2 * 3 * height * width, seed: UInt64(900 + k))
             values[7] = .nan
