@@ -139,6 +139,10 @@ struct TileInput {
         let s = geometry.stride
         for channel in 0..<input.channels {
             let plane = source + channel * input.height * input.width
+            if s == 2 && Self.splitsRowsInC {
+                fillPhaseRowPairs(plane, firstRow: firstRow, rowCount: rowCount, into: scratch + channel * channelStride)
+                continue
+            }
             for phase in 0..<(s * s) {
                 let target = scratch + channel * channelStride + phase * phaseStride
                 for row in 0..<rowCount {
@@ -242,6 +246,31 @@ struct TileInput {
             }
         }
         if pendingEven != nil { add(nil) }
+    }
+
+    /// Stride 2: phase rows are filled two at a time, both column phases from one read of the
+    /// input row, in C with masked loads and two-source permutes (no scalar edges); off, or on a
+    /// CPU without AVX-512, one `fillPhaseRow` per phase. The same floats either way.
+    nonisolated(unsafe) static var splitsRowsInC = yolo_phase_rows_supported() != 0
+
+    /// A stride-2 channel's phase rows firstRow ..< firstRow + rowCount, all four phases, at
+    /// `target` (phase (py, px) at (2·py + px)·phaseStride, as `prepare` lays them out).
+    private func fillPhaseRowPairs(_ plane: UnsafePointer<Float>, firstRow: Int, rowCount: Int,
+                                   into target: UnsafeMutablePointer<Float>) {
+        let (padding, width) = (geometry.padding, input.width)
+        for py in 0..<2 {
+            for row in 0..<rowCount {
+                let inputRow = (firstRow + row) * 2 + py - padding
+                let even = target + 2 * py * phaseStride + row * phaseWidth
+                let odd = even + phaseStride
+                guard inputRow >= 0 && inputRow < input.height else {
+                    even.update(repeating: 0, count: phaseWidth)
+                    odd.update(repeating: 0, count: phaseWidth)
+                    continue
+                }
+                yolo_phase_rows_s2(plane + inputRow * width, width, padding, phaseWidth, even, odd)
+            }
+        }
     }
 
     /// Phase (py, px) row `row` of a channel: padded pixels (row·s + py, j·s + px), zero outside
