@@ -12,8 +12,9 @@
 struct WinogradConvolution {
     let geometry: Conv2DGeometry
     let input: FeatureBlock
-    /// Blocks of 2×2 outputs per block row, block rows per image, block rows per band.
-    let blocksAcross: Int, blockRows: Int, bandRows: Int
+    /// Blocks of 2×2 outputs per block row, block rows per image, bands per image and block rows
+    /// in the largest band (`bandRange` gives each band's rows).
+    let blocksAcross: Int, blockRows: Int, bandCount: Int, bandRows: Int
 
     /// Target size of one band's transformed inputs and products.
     nonisolated(unsafe) static var bandBytes = 640 * 1024
@@ -55,17 +56,34 @@ struct WinogradConvolution {
         let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : blockRows / 4
         let rowsInBudget = Self.bandBytes / bytesPerBlockRow
         let rows = max(1, min(rowsForWorkers, rowsInBudget))
-        bandRows = Self.evenlySharedBandRows(rows, blockRows: blockRows, budget: rowsInBudget)
+        bandCount = Self.evenBandCount(rows, blockRows: blockRows, budget: rowsInBudget)
+        bandRows = (blockRows + bandCount - 1) / bandCount
     }
 
-    /// `rows`, unless that cuts the block rows into an odd number of bands (two workers then take
-    /// turns alone through the last one): then the fewest rows above it that cut them into an
-    /// even number of equal bands within the budget, if there are any. yolov5n's 20×20 maps at
-    /// 320 go from 5 bands of 2 block rows to 2 of 5: 2–3% off the whole pass.
-    static func evenlySharedBandRows(_ rows: Int, blockRows: Int, budget: Int) -> Int {
+    /// How many bands of at most `rows` block rows (or the budget's) cut `blockRows`, an even
+    /// number where there is more than one, so that two workers end together: an odd count
+    /// leaves one worker alone through the last band (yolov5n at 640 cut its 20 and 10 block
+    /// rows into 7 and 5 bands). First choice, as many equal bands of more rows within the
+    /// budget (fewer, larger products: yolov5n's 20×20 maps at 320 go from 5 bands of 2 rows to 2
+    /// of 5, 2–3% off the whole pass); else one band more, the rows shared out as evenly as they
+    /// go (`bandRange`).
+    static func evenBandCount(_ rows: Int, blockRows: Int, budget: Int) -> Int {
         let bands = (blockRows + rows - 1) / rows
-        guard bands > 1 && bands % 2 == 1 && rows < budget else { return rows }
-        return ((rows + 1)...min(budget, blockRows)).first { blockRows % $0 == 0 && (blockRows / $0) % 2 == 0 } ?? rows
+        guard bands > 1 && bands % 2 == 1 else { return bands }
+        if rows < budget,
+           let equal = ((rows + 1)...max(rows + 1, min(budget, blockRows))).first(where: {
+               blockRows % $0 == 0 && (blockRows / $0) % 2 == 0 }) {
+            return blockRows / equal
+        }
+        return min(bands + 1, blockRows)
+    }
+
+    /// The block rows of band `band` (< `bandCount`): shared out as evenly as they go, the bands
+    /// with one row more first (workers take them in order, so the shorter ones even them up).
+    func bandRange(_ band: Int) -> Range<Int> {
+        let (base, longer) = (blockRows / bandCount, blockRows % bandCount)
+        let start = band * base + min(band, longer)
+        return start..<(start + base + (band < longer ? 1 : 0))
     }
 
     /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = 4i + j, for G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
@@ -127,15 +145,13 @@ struct WinogradConvolution {
     }
 
     func run(weights u: [Float], output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
-        let bands = (blockRows + bandRows - 1) / bandRows
         u.withUnsafeBufferPointer { u in
-            Parallel.distribute(input.batch * bands) { next in
+            Parallel.distribute(input.batch * bandCount) { next in
                 let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
                 defer { scratch.deallocate() }
                 while let item = next() {
-                    let (image, band) = (item / bands, item % bands)
-                    let rows = (band * bandRows)..<min(blockRows, (band + 1) * bandRows)
-                    computeBand(image: image, blockRows: rows, u: u.baseAddress!, scratch: scratch,
+                    let (image, band) = (item / bandCount, item % bandCount)
+                    computeBand(image: image, blockRows: bandRange(band), u: u.baseAddress!, scratch: scratch,
                                 output: output + image * outputImageStride, epilogue: epilogue)
                 }
             }

@@ -51,16 +51,33 @@ final class WinogradConvolutionTests: XCTestCase {
         XCTAssertLessThan(worst, 2 * directWorst)
     }
 
-    /// An odd number of bands becomes an even number of equal ones where the budget allows;
-    /// otherwise the rows stay as asked.
-    func testBandsAreSharedEvenlyWhereTheBudgetAllows() {
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 10, budget: 8), 5)  // 5 bands → 2
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 14, budget: 8), 7)  // 7 bands → 2
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(5, blockRows: 20, budget: 8), 5)  // 4 bands, even already
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(4, blockRows: 20, budget: 4), 4)  // 5 bands, no room
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(2, blockRows: 10, budget: 4), 2)  // no even split of 10 in 3...4
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(7, blockRows: 7, budget: 8), 7)  // one band
-        XCTAssertEqual(WinogradConvolution.evenlySharedBandRows(3, blockRows: 9, budget: 9), 3)  // 9 has no even split
+    /// An odd number of bands becomes an even number: of equal bands where the budget allows,
+    /// else one band more; the rows are then shared out as evenly as they go, longer bands first.
+    func testBandsAreSharedEvenly() {
+        XCTAssertEqual(WinogradConvolution.evenBandCount(2, blockRows: 10, budget: 8), 2)  // 5 bands of 2 → 2 of 5
+        XCTAssertEqual(WinogradConvolution.evenBandCount(2, blockRows: 14, budget: 8), 2)  // 7 of 2 → 2 of 7
+        XCTAssertEqual(WinogradConvolution.evenBandCount(5, blockRows: 20, budget: 8), 4)  // even already
+        XCTAssertEqual(WinogradConvolution.evenBandCount(4, blockRows: 20, budget: 4), 6)  // 5 of 4, no room: 6 bands
+        XCTAssertEqual(WinogradConvolution.evenBandCount(2, blockRows: 10, budget: 4), 6)  // no equal split in 3...4
+        XCTAssertEqual(WinogradConvolution.evenBandCount(3, blockRows: 20, budget: 3), 8)  // yolov5n 640's 40×40: 7 → 8
+        XCTAssertEqual(WinogradConvolution.evenBandCount(7, blockRows: 7, budget: 8), 1)  // one band
+        XCTAssertEqual(WinogradConvolution.evenBandCount(3, blockRows: 9, budget: 9), 4)  // 9 has no equal even split
+        XCTAssertEqual(WinogradConvolution.evenBandCount(1, blockRows: 3, budget: 1), 3)  // never more bands than rows
+        // 20 block rows in 8 bands: 3, 3, 3, 3, 2, 2, 2, 2 (two workers taking them in turn: 10 rows each)
+        let storage = [Float](repeating: 0, count: 1)
+        storage.withUnsafeBufferPointer { pointer in
+            let saved = WinogradConvolution.bandBytes
+            defer { WinogradConvolution.bandBytes = saved }
+            let g = Conv2DGeometry(inputChannels: 64, outputChannels: 64, kernelSize: 3, padding: 1)
+            let block = FeatureBlock(pointer.baseAddress!, batch: 1, channels: 64, height: 40, width: 40)
+            WinogradConvolution.bandBytes = 3 * 16 * 4 * 20 * 128  // three block rows of 20 blocks, 64 + 64 channels
+            let winograd = WinogradConvolution(geometry: g, input: block)
+            XCTAssertEqual(winograd.bandCount, 8)
+            XCTAssertEqual((0..<8).map { winograd.bandRange($0).count }, [3, 3, 3, 3, 2, 2, 2, 2])
+            XCTAssertEqual(winograd.bandRange(0).lowerBound, 0)
+            XCTAssertEqual(winograd.bandRange(7).upperBound, 20)
+            XCTAssertEqual(winograd.bandRows, 3)
+        }
     }
 
     func testEpilogueEqualsTheDirectKernels() {
