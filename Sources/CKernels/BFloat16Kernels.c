@@ -60,32 +60,20 @@ BF16_TARGET void yolo_bf16_interleave_panels(const float *even, const float *odd
     }
 }
 
-// Twelve accumulators (4 rows x 3 vectors of 8 pixels): one step loads three vectors of pixel
-// pairs, broadcasts four weight pairs and issues twelve dot products, the float32 micro-kernel's
-// proportions with two k per instruction.
+// One step loads three vectors of pixel pairs, broadcasts four weight pairs and issues twelve
+// dot products, the float32 micro-kernel's proportions with two k per instruction.
+#define BF16_MADD(c, b, w) _mm256_dpbf16_ps(c, b, w)
 #define BF16_TILE_BODY(STEP_POINTER)                                                              \
-    __m256 c00 = _mm256_set1_ps(bias[0]), c01 = c00, c02 = c00;                                  \
-    __m256 c10 = _mm256_set1_ps(bias[1]), c11 = c10, c12 = c10;                                  \
-    __m256 c20 = _mm256_set1_ps(bias[2]), c21 = c20, c22 = c20;                                  \
-    __m256 c30 = _mm256_set1_ps(bias[3]), c31 = c30, c32 = c30;                                  \
+    YOLO_TILE_START(bias)                                                                         \
     for (long p = 0; p < pairs; p++) {                                                            \
         const uint16_t *step = (STEP_POINTER);                                                    \
         __m256bh b0 = (__m256bh)_mm256_loadu_si256((const __m256i *)step);                        \
         __m256bh b1 = (__m256bh)_mm256_loadu_si256((const __m256i *)(step + 16));                 \
         __m256bh b2 = (__m256bh)_mm256_loadu_si256((const __m256i *)(step + 32));                 \
         const uint32_t *w = a + 4 * p;                                                            \
-        __m256bh w0 = (__m256bh)_mm256_set1_epi32((int)w[0]);                                     \
-        c00 = _mm256_dpbf16_ps(c00, b0, w0); c01 = _mm256_dpbf16_ps(c01, b1, w0);                 \
-        c02 = _mm256_dpbf16_ps(c02, b2, w0);                                                      \
-        __m256bh w1 = (__m256bh)_mm256_set1_epi32((int)w[1]);                                     \
-        c10 = _mm256_dpbf16_ps(c10, b0, w1); c11 = _mm256_dpbf16_ps(c11, b1, w1);                 \
-        c12 = _mm256_dpbf16_ps(c12, b2, w1);                                                      \
-        __m256bh w2 = (__m256bh)_mm256_set1_epi32((int)w[2]);                                     \
-        c20 = _mm256_dpbf16_ps(c20, b0, w2); c21 = _mm256_dpbf16_ps(c21, b1, w2);                 \
-        c22 = _mm256_dpbf16_ps(c22, b2, w2);                                                      \
-        __m256bh w3 = (__m256bh)_mm256_set1_epi32((int)w[3]);                                     \
-        c30 = _mm256_dpbf16_ps(c30, b0, w3); c31 = _mm256_dpbf16_ps(c31, b1, w3);                 \
-        c32 = _mm256_dpbf16_ps(c32, b2, w3);                                                      \
+        __m256bh w0 = (__m256bh)_mm256_set1_epi32((int)w[0]), w1 = (__m256bh)_mm256_set1_epi32((int)w[1]); \
+        __m256bh w2 = (__m256bh)_mm256_set1_epi32((int)w[2]), w3 = (__m256bh)_mm256_set1_epi32((int)w[3]); \
+        YOLO_TILE_STEP(BF16_MADD, b0, b1, b2, w0, w1, w2, w3)                                     \
     }                                                                                             \
     YOLO_TILE_STORE(activation, out, rowStride, adding);
 

@@ -1,9 +1,10 @@
 #ifndef YOLO_TILE_EPILOGUE_H
 #define YOLO_TILE_EPILOGUE_H
 
-// What every C tile does with its twelve accumulators (4 output rows x 3 vectors of 8 pixels)
-// once the sums are done: the activation sixteen lanes at a time, then the stores. Private to
-// the kernels' .c files; their functions name a superset of these extensions, so these inline.
+// The register tile every C convolution tile shares, 4 output rows x 3 vectors of 8 pixels in
+// twelve accumulators: their start, their step, and what is done with them once the sums are
+// done (the activation sixteen lanes at a time, then the stores). Private to the kernels' .c
+// files; their functions name a superset of these extensions, so these inline.
 
 #include <immintrin.h>
 
@@ -44,6 +45,22 @@ YOLO_AVX512_TARGET static inline __m512 yolo_activated16(__m256 low, __m256 high
 YOLO_AVX512_TARGET static inline void yolo_put8(float *p, __m256 v, int adding) {
     _mm256_storeu_ps(p, adding ? _mm256_add_ps(v, _mm256_loadu_ps(p)) : v);
 }
+
+// The twelve accumulators of a tile, row r's three (pixels 0–7, 8–15, 16–23) starting at
+// bias[r].
+#define YOLO_TILE_START(bias)                                                                     \
+    __m256 c00 = _mm256_set1_ps((bias)[0]), c01 = c00, c02 = c00;                                \
+    __m256 c10 = _mm256_set1_ps((bias)[1]), c11 = c10, c12 = c10;                                \
+    __m256 c20 = _mm256_set1_ps((bias)[2]), c21 = c20, c22 = c20;                                \
+    __m256 c30 = _mm256_set1_ps((bias)[3]), c31 = c30, c32 = c30;
+
+// One step of every accumulator: row r's three take MADD(c, b0…b2, wr), the products of the
+// step's three input vectors with row r's broadcast weight (MADD(c, b, w) returns c + b·w).
+#define YOLO_TILE_STEP(MADD, b0, b1, b2, w0, w1, w2, w3)                                          \
+    c00 = MADD(c00, b0, w0); c01 = MADD(c01, b1, w0); c02 = MADD(c02, b2, w0);                    \
+    c10 = MADD(c10, b0, w1); c11 = MADD(c11, b1, w1); c12 = MADD(c12, b2, w1);                    \
+    c20 = MADD(c20, b0, w2); c21 = MADD(c21, b1, w2); c22 = MADD(c22, b2, w2);                    \
+    c30 = MADD(c30, b0, w3); c31 = MADD(c31, b1, w3); c32 = MADD(c32, b2, w3);
 
 // The tile's rows r = 0…3 (accumulators cr0, cr1, cr2: pixels 0–7, 8–15, 16–23) activated and
 // written to out + r·rowStride, or added there; the activation runs over the tile in row order.
