@@ -164,20 +164,21 @@ public enum PackedConvolution {
                                         // a whole tile goes straight from the C tile to the output;
                                         // edge tiles through `tileSums` and the Swift tile's stores
                                         let direct = storesFromTiles ? whole : nil
-                                        let (tileOutput, rowStride) = direct ?? (tileSums, columns)
+                                        let (destination, rowStride) = direct ?? (tileSums, columns)
                                         let adding: Int32 = direct != nil && epilogue.addsToOutput ? 1 : 0
                                         if let pairs {
                                             Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
                                                               column: column, offsets: pairOffsets, bias: bias,
                                                               firstChannel: firstChannel, activation: activationInTiles,
-                                                              to: tileOutput, rowStride: rowStride, adding: adding)
+                                                              to: destination, rowStride: rowStride, adding: adding)
                                         } else {
                                             if layout.isPacked {
-                                                yolo_f32_tile_packed(depth, a, b! + column * depth, bias + firstChannel, activationInTiles,
-                                                                     tileOutput, rowStride, adding)
+                                                yolo_f32_tile_packed(depth, a, b! + column * depth, bias + firstChannel,
+                                                                     activationInTiles, destination, rowStride, adding)
                                             } else {
-                                                yolo_f32_tile_offsets(depth, a, b! + column, offsets.baseAddress!, bias + firstChannel,
-                                                                      activationInTiles, tileOutput, rowStride, adding)
+                                                yolo_f32_tile_offsets(depth, a, b! + column, offsets.baseAddress!,
+                                                                      bias + firstChannel, activationInTiles, destination,
+                                                                      rowStride, adding)
                                             }
                                         }
                                         if direct != nil {

@@ -71,7 +71,7 @@ struct WinogradConvolution {
         let bands = (blockRows + rows - 1) / rows
         guard bands > 1 && bands % 2 == 1 else { return bands }
         if rows < budget,
-           let equal = ((rows + 1)...max(rows + 1, min(budget, blockRows))).first(where: {
+           let equal = ((rows + 1)...min(budget, blockRows)).first(where: {
                blockRows % $0 == 0 && (blockRows / $0) % 2 == 0 }) {
             return blockRows / equal
         }
