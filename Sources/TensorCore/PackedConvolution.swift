@@ -278,15 +278,23 @@ public enum PackedConvolution {
 
     /// How tiles and weight blocks become work items: a tile is one item with all blocks, unless
     /// there are too few tiles to keep the workers busy (small layers), then its blocks are
-    /// shared out too (a tile's input is then laid out once per item).
+    /// shared out too (a tile's input is then laid out once per item). When the items are few
+    /// and their count does not divide among the workers (tiles of one column each: yolov5s's
+    /// 10×10 maps at 320 had 5 tiles, three for one worker and two for the other), each tile's
+    /// blocks are cut once more where that makes it divide.
     struct Schedule {
         let tiles: Int, blocks: Int, splits: Int, blocksPerItem: Int
 
         init(tiles: Int, blocks: Int, splitsBlocks: Bool = true) {
             self.tiles = tiles
             self.blocks = blocks
-            let wanted = 2 * Parallel.width
-            splits = splitsBlocks ? min(blocks, max(1, (wanted + tiles - 1) / tiles)) : 1
+            let workers = Parallel.width
+            var splits = splitsBlocks ? min(blocks, max(1, (2 * workers + tiles - 1) / tiles)) : 1
+            if splitsBlocks && tiles * splits < 8 * workers && (tiles * splits) % workers != 0
+                && (tiles * (splits + 1)) % workers == 0 && splits < blocks {
+                splits += 1
+            }
+            self.splits = splits
             blocksPerItem = (blocks + splits - 1) / splits
         }
 

@@ -274,3 +274,29 @@ final class PhaseRowTests: XCTestCase {
         }
     }
 }
+
+/// Work items: few tiles get their blocks shared out, and a count that would leave one of two
+/// workers a tile more is made to divide where one more cut of the blocks does it.
+final class PackedScheduleTests: XCTestCase {
+    func testFewItemsDivideAmongTheWorkers() {
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        Parallel.width = 2
+        typealias Schedule = PackedConvolution.Schedule
+        XCTAssertEqual(Schedule(tiles: 5, blocks: 128).itemCount, 10)  // 5 → 10: five each
+        XCTAssertEqual(Schedule(tiles: 4, blocks: 128).itemCount, 4)
+        XCTAssertEqual(Schedule(tiles: 1, blocks: 128).itemCount, 4)  // blocks shared out, as before
+        XCTAssertEqual(Schedule(tiles: 3, blocks: 128).itemCount, 6)
+        XCTAssertEqual(Schedule(tiles: 5, blocks: 1).itemCount, 5)  // no block to cut
+        XCTAssertEqual(Schedule(tiles: 5, blocks: 128, splitsBlocks: false).itemCount, 5)  // a consumer's tiles stay whole
+        XCTAssertEqual(Schedule(tiles: 17, blocks: 128).itemCount, 17)  // many items: the last one matters little
+        // every block of every tile exactly once
+        let schedule = Schedule(tiles: 5, blocks: 7)
+        var seen = [[Int]](repeating: [], count: 5)
+        for item in 0..<schedule.itemCount {
+            let (tile, blocks) = schedule.item(item)
+            seen[tile] += Array(blocks)
+        }
+        XCTAssertEqual(seen, [[Int]](repeating: Array(0..<7), count: 5))
+    }
+}
