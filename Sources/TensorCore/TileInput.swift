@@ -70,8 +70,8 @@ struct TileInput {
         rowsPerTile = (tileLength - 1 + reach) / phaseWidth + 2
         phaseStride = rowsPerTile * phaseWidth
         channelStride = s * s * phaseStride
-        // at least two phase rows: the bfloat16 layout fills a channel pair's rows there
-        scratchCount = max(input.channels * channelStride, 2 * phaseWidth)
+        // at least four phase rows: the bfloat16 layout splits a channel pair's rows there
+        scratchCount = max(input.channels * channelStride, 4 * phaseWidth)
     }
 
     /// The longest tile and the tile count: tiles of `budget` positions, or when shared out
@@ -184,6 +184,11 @@ struct TileInput {
         let (even, odd) = (scratch, scratch + phaseWidth)
         for pair in 0..<((input.channels + 1) / 2) {
             let hasOdd = 2 * pair + 1 < input.channels
+            if s == 2 && Self.splitsRowsInC {
+                pairPhaseRows(source + 2 * pair * plane, hasOdd ? source + (2 * pair + 1) * plane : nil, firstRow: firstRow,
+                              rowCount: rowCount, rows: scratch, into: pairScratch + 2 * pair * channelStride)
+                continue
+            }
             for phase in 0..<(s * s) {
                 let target = pairScratch + 2 * (pair * channelStride + phase * phaseStride)
                 for row in 0..<rowCount {
@@ -203,6 +208,32 @@ struct TileInput {
             }
         }
         return UnsafePointer(pairScratch + 2 * (range.lowerBound - firstRow * phaseWidth))
+    }
+
+    /// Stride 2: a channel pair's phase rows firstRow ..< firstRow + rowCount, all four phases, as
+    /// bfloat16 pairs at `target` (phase (py, px) at 2·(2·py + px)·phaseStride halves): each input
+    /// row of each channel split into its two column phases at once (in C), in `rows` (four phase
+    /// rows), then the channels interleaved.
+    private func pairPhaseRows(_ even: UnsafePointer<Float>, _ odd: UnsafePointer<Float>?, firstRow: Int, rowCount: Int,
+                               rows: UnsafeMutablePointer<Float>, into target: UnsafeMutablePointer<UInt16>) {
+        let (padding, width) = (geometry.padding, input.width)
+        let (even0, even1, odd0, odd1) = (rows, rows + phaseWidth, rows + 2 * phaseWidth, rows + 3 * phaseWidth)
+        for py in 0..<2 {
+            for row in 0..<rowCount {
+                let inputRow = (firstRow + row) * 2 + py - padding
+                let phase0 = target + 2 * (2 * py * phaseStride + row * phaseWidth)
+                let phase1 = phase0 + 2 * phaseStride
+                guard inputRow >= 0 && inputRow < input.height else {
+                    phase0.update(repeating: 0, count: 2 * phaseWidth)
+                    phase1.update(repeating: 0, count: 2 * phaseWidth)
+                    continue
+                }
+                yolo_phase_rows_s2(even + inputRow * width, width, padding, phaseWidth, even0, even1)
+                if let odd { yolo_phase_rows_s2(odd + inputRow * width, width, padding, phaseWidth, odd0, odd1) }
+                yolo_bf16_interleave(even0, odd == nil ? nil : odd0, phaseWidth, phase0)
+                yolo_bf16_interleave(even1, odd == nil ? nil : odd1, phaseWidth, phase1)
+            }
+        }
     }
 
     /// Stride 1: padded row `row` of two channels (odd nil: zero) as bfloat16 pairs.

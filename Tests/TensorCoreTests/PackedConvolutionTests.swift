@@ -253,23 +253,29 @@ final class PackedConvolutionTests: XCTestCase {
 }
 
 /// Stride-2 phase rows filled in C (both column phases from one read of each input row) hold
-/// the same floats as one phase at a time in Swift: the convolutions are identical.
+/// the same floats as one phase at a time in Swift: the convolutions are identical, in float32
+/// and in the bfloat16 layout (channel pairs; 3 channels leave the last pair half empty).
 final class PhaseRowTests: XCTestCase {
     func testStrideTwoRowsSplitInCEqualTheSwiftSplit() throws {
         try XCTSkipUnless(TileInput.splitsRowsInC, "this CPU has no AVX-512")
-        defer { TileInput.splitsRowsInC = true }
-        for (n, (kernel, padding)) in [(3, 1), (3, 0), (6, 2), (5, 3), (1, 0), (2, 0)].enumerated() {
-            // rows shorter than one vector, across two, and odd widths
-            for (height, width) in [(7, 5), (9, 33), (6, 40), (11, 70)] {
-                let g = Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: kernel, stride: 2, padding: padding)
-                guard g.outputSize(height) > 0 && g.outputSize(width) > 0 else { continue }
-                let x = Tensor(shape: [2, 3, height, width], values: testValues(6 * height * width, seed: UInt64(40 + n)))
-                let w = Tensor(shape: [6, 3, kernel, kernel], values: testValues(6 * g.patchSize, seed: UInt64(50 + n)))
-                let outputs = [true, false].map { inC -> [Float] in
-                    TileInput.splitsRowsInC = inC
-                    return Conv2D.forward(x, weight: w, bias: nil, geometry: g).storage
+        let savedBFloat16 = PackedConvolution.usesBFloat16
+        defer { TileInput.splitsRowsInC = true; PackedConvolution.usesBFloat16 = savedBFloat16 }
+        for bfloat16 in PackedConvolution.bfloat16Supported ? [false, true] : [false] {
+            PackedConvolution.usesBFloat16 = bfloat16
+            for (n, (kernel, padding)) in [(3, 1), (3, 0), (6, 2), (5, 3), (1, 0), (2, 0)].enumerated() {
+                // rows shorter than one vector, across two, and odd widths
+                for (height, width) in [(7, 5), (9, 33), (6, 40), (11, 70)] {
+                    let g = Conv2DGeometry(inputChannels: 3, outputChannels: 6, kernelSize: kernel, stride: 2, padding: padding)
+                    guard g.outputSize(height) > 0 && g.outputSize(width) > 0 else { continue }
+                    let x = Tensor(shape: [2, 3, height, width], values: testValues(6 * height * width, seed: UInt64(40 + n)))
+                    let w = Tensor(shape: [6, 3, kernel, kernel], values: testValues(6 * g.patchSize, seed: UInt64(50 + n)))
+                    let packed = PackedConvolutionWeights(w, geometry: g)
+                    let outputs = [true, false].map { inC -> [Float] in
+                        TileInput.splitsRowsInC = inC
+                        return Conv2D.forward(x, weight: w, bias: nil, geometry: g, packedWeights: packed).storage
+                    }
+                    XCTAssertEqual(outputs[0], outputs[1], "\(g) on \(height)×\(width), bfloat16 \(bfloat16)")
                 }
-                XCTAssertEqual(outputs[0], outputs[1], "\(g) on \(height)×\(width)")
             }
         }
     }
