@@ -43,7 +43,23 @@ F32_TARGET void yolo_f32_tile_offsets(long steps, const float *a, const float *b
     F32_TILE_BODY(b + offsets[p])
 }
 
+F32_TARGET void yolo_f32_activate(float *values, long count, int activation) {
+    long i = 0;
+    for (; i + 16 <= count; i += 16) {
+        __m512 v = _mm512_loadu_ps(values + i);
+        _mm512_storeu_ps(values + i, activation == YOLO_TILE_SILU ? _mm512_mul_ps(v, yolo_sigmoid16(v)) : yolo_sigmoid16(v));
+    }
+    if (i < count) {
+        __mmask16 mask = (__mmask16)((1u << (count - i)) - 1);
+        __m512 v = _mm512_maskz_loadu_ps(mask, values + i);
+        _mm512_mask_storeu_ps(values + i, mask,
+                              activation == YOLO_TILE_SILU ? _mm512_mul_ps(v, yolo_sigmoid16(v)) : yolo_sigmoid16(v));
+    }
+}
+
 #else
+
+void yolo_f32_activate(float *values, long count, int activation) { (void)values; (void)count; (void)activation; }
 
 void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
                           long rowStride, int adding) {

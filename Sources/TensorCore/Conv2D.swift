@@ -1,3 +1,4 @@
+import CKernels
 /// The geometry of a 2-D convolution over NCHW input with OIHW weights.
 public struct Conv2DGeometry: Sendable, Equatable {
     public var inputChannels: Int
@@ -209,9 +210,16 @@ struct Epilogue {
     /// block was computed aside.
     func finish(_ block: UnsafeMutablePointer<Float>, rows: Range<Int>, stride: Int, count: Int,
                 destination: UnsafeMutablePointer<Float>, rowStride: Int) {
+        // SiLU and sigmoid as the C tiles apply them, where those run
+        let activationInC = !PackedConvolution.usesFloat32CTiles || !PackedConvolution.float32CTilesSupported ? nil
+            : activation == .silu ? Int32(YOLO_TILE_SILU) : activation == .sigmoid ? Int32(YOLO_TILE_SIGMOID) : nil
         for row in rows {
             let values = block + row * stride
-            if activation != .identity { activation.apply(UnsafeMutableBufferPointer(start: values, count: count)) }
+            if let activationInC {
+                yolo_f32_activate(values, count, activationInC)
+            } else if activation != .identity {
+                activation.apply(UnsafeMutableBufferPointer(start: values, count: count))
+            }
             if addsToOutput {
                 let target = destination + row * rowStride
                 for i in 0..<count { target[i] += values[i] }

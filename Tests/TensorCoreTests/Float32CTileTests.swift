@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import TensorCore
 
@@ -87,6 +88,30 @@ final class Float32CTileTests: XCTestCase {
                 if b >= -80 {
                     XCTAssertEqual(a, swift, accuracy: 4 * max(a.magnitude, swift.magnitude).ulp, "\(activation)(\(b))")
                 }
+            }
+        }
+    }
+
+    /// SiLU and sigmoid over a buffer in C (the epilogue of Winograd's and im2col's products)
+    /// are the tiles' arithmetic: the same values as a tile with an identity weight, within
+    /// 5e-7 of the definitions, a masked tail included.
+    func testBufferActivationIsTheTilesActivation() {
+        let values = (0..<803).map { Float($0 - 401) * 0.5 }  // 803: fifty vectors and a tail of three
+        let g = Conv2DGeometry(inputChannels: 1, outputChannels: 1, kernelSize: 1)
+        let x = Tensor(shape: [1, 1, 1, values.count], values: values)
+        let w = Tensor(shape: [1, 1, 1, 1], values: [1])
+        PackedConvolution.usesFloat32CTiles = true
+        for (activation, code) in [(ActivationFunction.silu, YOLO_TILE_SILU), (.sigmoid, YOLO_TILE_SIGMOID)] {
+            var buffer = values
+            buffer.withUnsafeMutableBufferPointer { yolo_f32_activate($0.baseAddress!, $0.count, Int32(code)) }
+            let tiles = Conv2D.forward(x, weight: w, bias: nil, geometry: g, activation: activation).storage
+            // the tiles cover all but the last, partial column (the Swift tile's)
+            let whole = values.count / MicroTile.columns * MicroTile.columns
+            XCTAssertEqual(Array(buffer[..<whole]), Array(tiles[..<whole]), "\(activation)")
+            for (a, b) in zip(buffer, values) {
+                let sigmoid = 1 / (1 + exp(-Double(b)))
+                let exact = activation == .silu ? Double(b) * sigmoid : sigmoid
+                XCTAssertEqual(Double(a), exact, accuracy: 5e-7 * abs(exact) + 1e-30, "\(activation)(\(b))")
             }
         }
     }

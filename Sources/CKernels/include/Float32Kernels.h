@@ -25,6 +25,10 @@ void yolo_f32_tile_packed(long steps, const float *a, const float *b, const floa
 void yolo_f32_tile_offsets(long steps, const float *a, const float *b, const long *offsets, const float *bias,
                            int activation, float *out, long rowStride, int adding);
 
+/// values[i] = SiLU(values[i]) or sigmoid(values[i]) (activation YOLO_TILE_SILU or
+/// YOLO_TILE_SIGMOID) for i < count, sixteen at a time, as the tiles apply them.
+void yolo_f32_activate(float *values, long count, int activation);
+
 #ifdef __cplusplus
 }
 #endif
