@@ -66,17 +66,12 @@ final class BFloat16ConvolutionTests: XCTestCase {
     /// The tiles' own SiLU and sigmoid (no division) against the definitions on the tile's
     /// sums, over outputs from −400 to 400 (large negative ones once made SiLU NaN).
     func testActivationsInTilesOverTheWholeRange() {
-        let g = Conv2DGeometry(inputChannels: 2, outputChannels: 4, kernelSize: 1)
-        let x = Tensor(shape: [1, 2, 1, 801], values: (0..<801).map { Float($0 - 400) } + [Float](repeating: 0, count: 801))
-        let w = Tensor(shape: [4, 2, 1, 1], values: [1, 0, 0.5, 0, -1, 0, 0.03125, 0])
+        let (g, x, w) = (TileActivationReference.geometry, TileActivationReference.input, TileActivationReference.weight)
         let plain = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
         for activation in [ActivationFunction.silu, .sigmoid] {
             let activated = Conv2D.forward(x, weight: w, bias: nil, geometry: g, activation: activation)
             for (a, b) in zip(activated.storage, plain.storage) {
-                XCTAssertFalse(a.isNaN, "\(activation)(\(b)) is NaN")
-                let sigmoid = 1 / (1 + exp(-Double(b)))
-                let exact = activation == .silu ? Double(b) * sigmoid : sigmoid
-                XCTAssertEqual(Double(a), exact, accuracy: 5e-7 * abs(exact) + 1e-30, "\(activation)(\(b))")
+                TileActivationReference.assertActivated(a, from: b, by: activation)
             }
         }
     }

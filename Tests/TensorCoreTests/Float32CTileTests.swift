@@ -73,17 +73,12 @@ final class Float32CTileTests: XCTestCase {
     /// SiLU and sigmoid applied by the C tiles against the definitions on the tiles' sums, over
     /// outputs from −400 to 400, and within 4 ulp of Swift's (which divides) from −80 up.
     func testActivationsInTilesOverTheWholeRange() {
-        let g = Conv2DGeometry(inputChannels: 2, outputChannels: 4, kernelSize: 1)
-        let x = Tensor(shape: [1, 2, 1, 801], values: (0..<801).map { Float($0 - 400) } + [Float](repeating: 0, count: 801))
-        let w = Tensor(shape: [4, 2, 1, 1], values: [1, 0, 0.5, 0, -1, 0, 0.03125, 0])
+        let (g, x, w) = (TileActivationReference.geometry, TileActivationReference.input, TileActivationReference.weight)
         let plain = Conv2D.forward(x, weight: w, bias: nil, geometry: g)
         for activation in [ActivationFunction.silu, .sigmoid] {
             let activated = inBothTiles { Conv2D.forward(x, weight: w, bias: nil, geometry: g, activation: activation).storage }
             for ((a, swift), b) in zip(zip(activated.c, activated.swift), plain.storage) {
-                XCTAssertFalse(a.isNaN, "\(activation)(\(b)) is NaN")
-                let sigmoid = 1 / (1 + exp(-Double(b)))
-                let exact = activation == .silu ? Double(b) * sigmoid : sigmoid
-                XCTAssertEqual(Double(a), exact, accuracy: 5e-7 * abs(exact) + 1e-30, "\(activation)(\(b))")
+                TileActivationReference.assertActivated(a, from: b, by: activation)
                 // below −80 the two clamp exp differently (both under 1e-34)
                 if b >= -80 {
                     XCTAssertEqual(a, swift, accuracy: 4 * max(a.magnitude, swift.magnitude).ulp, "\(activation)(\(b))")
@@ -108,11 +103,7 @@ final class Float32CTileTests: XCTestCase {
             // the tiles cover all but the last, partial column (the Swift tile's)
             let whole = values.count / MicroTile.columns * MicroTile.columns
             XCTAssertEqual(Array(buffer[..<whole]), Array(tiles[..<whole]), "\(activation)")
-            for (a, b) in zip(buffer, values) {
-                let sigmoid = 1 / (1 + exp(-Double(b)))
-                let exact = activation == .silu ? Double(b) * sigmoid : sigmoid
-                XCTAssertEqual(Double(a), exact, accuracy: 5e-7 * abs(exact) + 1e-30, "\(activation)(\(b))")
-            }
+            for (a, b) in zip(buffer, values) { TileActivationReference.assertActivated(a, from: b, by: activation) }
         }
     }
 }
