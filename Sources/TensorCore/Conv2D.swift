@@ -89,6 +89,13 @@ public enum Conv2D {
                 return
             }
             if (usesPackedKernel || input.parts != nil) && PackedConvolution.applies(to: g) {
+                if DirectConvolution.applies(to: g, input: input, activation: activation, inBFloat16: runsInBFloat16) {
+                    let blocks = packedWeights?.directBlocks
+                        ?? DirectConvolution.blockWeights(w.baseAddress!, outputs: g.outputChannels, depth: g.patchSize)
+                    DirectConvolution.run(input: input, weights: blocks, geometry: g, output: output,
+                                          outputImageStride: outputImageStride, epilogue: epilogue)
+                    return
+                }
                 PackedConvolution.run(input: input, weights: packedWeights ?? PackedConvolutionWeights(weight, geometry: g),
                                       geometry: g, output: output, outputImageStride: outputImageStride, epilogue: epilogue)
                 return

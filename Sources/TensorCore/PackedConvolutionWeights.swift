@@ -18,6 +18,8 @@ public struct PackedConvolutionWeights: Sendable {
     let bfloat16Pairs: [UInt32]?
     /// Pair steps per block: ⌈C/2⌉·k·k.
     let pairDepth: Int
+    /// For convolutions `DirectConvolution` computes: the weights in its blocks of 16 outputs.
+    let directBlocks: [Float]?
 
     public init(_ weight: Tensor, geometry: Conv2DGeometry) {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
@@ -44,6 +46,11 @@ public struct PackedConvolutionWeights: Sendable {
         bfloat16Pairs = PackedConvolution.usesBFloat16
             ? weight.storage.withUnsafeBufferPointer {
                 Self.bfloat16Pairs($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels, taps: taps)
+            }
+            : nil
+        directBlocks = DirectConvolution.packsWeights(for: geometry) && !PackedConvolution.usesBFloat16
+            ? weight.storage.withUnsafeBufferPointer {
+                DirectConvolution.blockWeights($0.baseAddress!, outputs: outputs, depth: depth)
             }
             : nil
         winograd = WinogradConvolution.applies(to: geometry) && !PackedConvolution.usesBFloat16

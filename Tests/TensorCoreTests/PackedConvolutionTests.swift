@@ -6,8 +6,18 @@ import Foundation
 /// edges: output channels that leave a partial block of four, rows shorter and longer than a
 /// 24-pixel tile, strides whose phase planes have odd sizes, kernels with and without padding
 /// (stride 2 with paddings 0 to 3), tiles of one panel; and its epilogue (SiLU, residual) and
-/// thread count.
+/// thread count. Stride-2 convolutions are held on the packed tiles' phase rows here
+/// (`DirectConvolutionTests` compares the direct kernel with them).
 final class PackedConvolutionTests: XCTestCase {
+    private var savedDirect = DirectConvolution.isEnabled
+
+    override func setUp() {
+        savedDirect = DirectConvolution.isEnabled
+        DirectConvolution.isEnabled = false
+    }
+
+    override func tearDown() { DirectConvolution.isEnabled = savedDirect }
+
     private let geometries: [Conv2DGeometry] = [
         Conv2DGeometry(inputChannels: 3, outputChannels: 5, kernelSize: 3, stride: 1, padding: 1),
         Conv2DGeometry(inputChannels: 4, outputChannels: 7, kernelSize: 1),

@@ -1,6 +1,7 @@
 // The target's umbrella header: every kernel header, so that a new one is seen by incremental
 // builds too (an umbrella directory's module is not rebuilt when a header is added to it).
 #include "BFloat16Kernels.h"
+#include "DirectKernels.h"
 #include "Float32Kernels.h"
 #include "PhaseRows.h"
 #include "RowGather.h"

@@ -1,0 +1,110 @@
+import CKernels
+
+/// Stride-2 convolutions (groups 1, dilation 1, float32) computed where their input lies, with
+/// no layout pass: tiles of 16 output channels × 8 consecutive pixels of one output row (4 at a
+/// row's end when no more are left), each
+/// input value broadcast into a multiply-add with sixteen channels' weights (`yolo_f32_direct_s2`).
+/// The packed convolution instead splits every tile's input into stride phases first, a pass
+/// that waits on memory while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the
+/// 3.8 ms its second layer took); here the reads overlap the arithmetic. Tiles whose taps
+/// reach past the input (the padding) read a zero-bordered copy of their window instead.
+/// Each output is one tile's sum over k in the packed tiles' order, so results are theirs bit
+/// for bit and do not depend on the thread count.
+public enum DirectConvolution {
+    /// On where the float32 C tiles run (the kernel needs AVX-512 too); off, stride-2
+    /// convolutions go through the packed convolution's phase rows.
+    nonisolated(unsafe) public static var isEnabled = true
+
+    static let pixelsPerTile = 8
+    static let channelsPerBlock = 16
+
+    /// Whether `run` computes this convolution: stride 2, groups 1, dilation 1, one map, an
+    /// activation the C epilogue applies, float32 weights.
+    static func applies(to g: Conv2DGeometry, input: FeatureBlock, activation: ActivationFunction,
+                        inBFloat16: Bool) -> Bool {
+        packsWeights(for: g) && !inBFloat16 && input.parts == nil
+            && (activation == .identity || activation == .silu || activation == .sigmoid)
+    }
+
+    /// Whether weights packed for `g` should carry the layout `run` reads.
+    static func packsWeights(for g: Conv2DGeometry) -> Bool {
+        isEnabled && PackedConvolution.usesFloat32CTiles && PackedConvolution.float32CTilesSupported
+            && g.stride == 2 && g.groups == 1 && g.dilation == 1
+    }
+
+    /// Weights [O, C·k·k] as the kernel reads them: blocks of 16 output channels, each holding,
+    /// for every k, its channels' weights side by side; channels past O are zero.
+    static func blockWeights(_ weight: UnsafePointer<Float>, outputs: Int, depth: Int) -> [Float] {
+        let blocks = (outputs + channelsPerBlock - 1) / channelsPerBlock
+        var values = [Float](repeating: 0, count: blocks * depth * channelsPerBlock)
+        values.withUnsafeMutableBufferPointer { target in
+            for output in 0..<outputs {
+                let (block, lane) = (output / channelsPerBlock, output % channelsPerBlock)
+                let column = target.baseAddress! + block * depth * channelsPerBlock + lane
+                let row = weight + output * depth
+                for k in 0..<depth { column[k * channelsPerBlock] = row[k] }
+            }
+        }
+        return values
+    }
+
+    /// y = f(conv(x) + bias) (+ y with `epilogue.addsToOutput`), images of `output`
+    /// `outputImageStride` floats apart; `weights` from `blockWeights`.
+    static func run(input: FeatureBlock, weights: [Float], geometry g: Conv2DGeometry,
+                    output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
+        let (outH, outW) = (g.outputSize(input.height), g.outputSize(input.width))
+        guard outH > 0, outW > 0, input.batch > 0 else { return }
+        let (kernel, padding, stride) = (g.kernelSize, g.padding, g.stride)
+        let (height, width, channels) = (input.height, input.width, input.channels)
+        let depth = g.patchSize
+        let blocks = (g.outputChannels + channelsPerBlock - 1) / channelsPerBlock
+        // a tile's taps: kernel rows of the columns its 8 pixels reach
+        let windowWidth = (pixelsPerTile - 1) * stride + kernel
+        let tilesPerRow = (outW + pixelsPerTile - 1) / pixelsPerTile
+        let bias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * channelsPerBlock)
+        bias.initialize(repeating: 0, count: blocks * channelsPerBlock)
+        defer { bias.deallocate() }
+        if let values = epilogue.bias { for i in values.indices { bias[i] = values[i] } }
+        let activation = Int32(epilogue.activation == .silu ? YOLO_TILE_SILU
+            : epilogue.activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
+        let adding: Int32 = epilogue.addsToOutput ? 1 : 0
+        let outputPlane = outH * outW
+        weights.withUnsafeBufferPointer { weights in
+            // one item per output row of an image
+            Parallel.distribute(input.batch * outH) { next in
+                let window = UnsafeMutablePointer<Float>.allocate(capacity: channels * kernel * windowWidth)
+                defer { window.deallocate() }
+                while let item = next() {
+                    let (image, outputRow) = (item / outH, item % outH)
+                    let source = input.base + image * input.imageStride
+                    let firstRow = outputRow * stride - padding
+                    let rowsInside = firstRow >= 0 && firstRow + kernel <= height
+                    for tile in 0..<tilesPerRow {
+                        let firstPixel = tile * pixelsPerTile
+                        let firstColumn = firstPixel * stride - padding
+                        let pixels = min(pixelsPerTile, outW - firstPixel)
+                        // the kernel reads the taps of 4 pixels for up to 4, else of 8
+                        let reach = ((pixels <= 4 ? 4 : pixelsPerTile) - 1) * stride + kernel
+                        let taps: (base: UnsafePointer<Float>, channelStride: Int, rowStride: Int)
+                        if rowsInside && firstColumn >= 0 && firstColumn + reach <= width {
+                            taps = (source + firstRow * width + firstColumn, height * width, width)
+                        } else {
+                            yolo_f32_window_copy(source, channels, height, width, firstRow, kernel, firstColumn,
+                                                 windowWidth, window)
+                            taps = (UnsafePointer(window), kernel * windowWidth, windowWidth)
+                        }
+                        let target = output + image * outputImageStride + outputRow * outW + firstPixel
+                        for block in 0..<blocks {
+                            let firstChannel = block * channelsPerBlock
+                            yolo_f32_direct_s2(taps.base, channels, taps.channelStride, taps.rowStride, kernel,
+                                               weights.baseAddress! + firstChannel * depth, bias + firstChannel,
+                                               activation, target + firstChannel * outputPlane, outputPlane,
+                                               min(channelsPerBlock, g.outputChannels - firstChannel),
+                                               pixels, adding)
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
