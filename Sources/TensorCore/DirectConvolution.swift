@@ -61,6 +61,10 @@ public enum DirectConvolution {
         // a tile's taps: kernel rows of the columns its 8 pixels reach
         let windowWidth = (pixelsPerTile - 1) * stride + kernel
         let tilesPerRow = (outW + pixelsPerTile - 1) / pixelsPerTile
+        // rows cut into runs of tiles when there are fewer than 8 rows per worker (10-row maps at
+        // 320: 0.99 of the time of whole rows, yolov5n and yolov5s)
+        let runsPerRow = min(tilesPerRow, max(1, (8 * Parallel.width + input.batch * outH - 1) / (input.batch * outH)))
+        let tilesPerRun = (tilesPerRow + runsPerRow - 1) / runsPerRow
         let bias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * channelsPerBlock)
         bias.initialize(repeating: 0, count: blocks * channelsPerBlock)
         defer { bias.deallocate() }
@@ -70,16 +74,16 @@ public enum DirectConvolution {
         let adding: Int32 = epilogue.addsToOutput ? 1 : 0
         let outputPlane = outH * outW
         weights.withUnsafeBufferPointer { weights in
-            // one item per output row of an image
-            Parallel.distribute(input.batch * outH) { next in
+            // one item per run of tiles of an output row of an image
+            Parallel.distribute(input.batch * outH * runsPerRow) { next in
                 let window = UnsafeMutablePointer<Float>.allocate(capacity: channels * kernel * windowWidth)
                 defer { window.deallocate() }
                 while let item = next() {
-                    let (image, outputRow) = (item / outH, item % outH)
+                    let (image, outputRow, run) = (item / (outH * runsPerRow), item / runsPerRow % outH, item % runsPerRow)
                     let source = input.base + image * input.imageStride
                     let firstRow = outputRow * stride - padding
                     let rowsInside = firstRow >= 0 && firstRow + kernel <= height
-                    for tile in 0..<tilesPerRow {
+                    for tile in (run * tilesPerRun)..<min(tilesPerRow, (run + 1) * tilesPerRun) {
                         let firstPixel = tile * pixelsPerTile
                         let firstColumn = firstPixel * stride - padding
                         let pixels = min(pixelsPerTile, outW - firstPixel)
