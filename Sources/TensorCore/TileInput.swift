@@ -356,6 +356,10 @@ struct TileInput {
                     for channel in 0..<part.channels {
                         let from = source + channel * plane
                         if part.scale == 1 {
+                            // the pixels two panels on: the hardware's prefetcher does not follow
+                            // a stream per channel (yolov5n 640, one thread: 32-channel 1×1
+                            // layers at 160×160 1.31 → 1.20 ms)
+                            yolo_prefetch(from + start + 2 * columns)
                             copy(from + start, count: filled, to: target)
                         } else {
                             copyUpsampled(from, scale: part.scale, positions: start..<(start + filled), to: target)

@@ -4,5 +4,6 @@
 #include "DirectKernels.h"
 #include "Float32Kernels.h"
 #include "PhaseRows.h"
+#include "Prefetch.h"
 #include "RowGather.h"
 #include "TileActivation.h"
