@@ -27,38 +27,42 @@
 // Pixel j's accumulator takes the tap's input value (2j floats on) times the sixteen weights.
 #define DIRECT_MADD(j) a##j = _mm512_fmadd_ps(_mm512_set1_ps(tap[2 * (j)]), w, a##j);
 
+// The sums of the first PIXELS accumulators over every tap (the others keep the bias).
+#define DIRECT_SUMS(PIXELS)                                                                        \
+    for (long c = 0; c < channels; c++) {                                                          \
+        for (long ky = 0; ky < kernel; ky++) {                                                     \
+            const float *row = window + c * channelStride + ky * rowStride;                        \
+            /* the row's floats two tiles on (16 columns a tile), which the hardware's */          \
+            /* prefetcher, with a stream per channel and row, does not bring in time */            \
+            /* (yolov5n's second layer, one thread: 3.0 → 2.7 ms) */                              \
+            _mm_prefetch((const char *)(row + 48), _MM_HINT_T0);                                   \
+            for (long kx = 0; kx < kernel; kx++) {                                                 \
+                const float *tap = row + kx;                                                       \
+                __m512 w = _mm512_loadu_ps(w16);                                                   \
+                w16 += 16;                                                                         \
+                DIRECT_MADD(0) DIRECT_MADD(1) DIRECT_MADD(2) DIRECT_MADD(3)                        \
+                if ((PIXELS) > 4) DIRECT_MADD(4)                                                   \
+                if ((PIXELS) > 5) DIRECT_MADD(5)                                                   \
+                if ((PIXELS) > 6) DIRECT_MADD(6)                                                   \
+                if ((PIXELS) > 7) DIRECT_MADD(7)                                                   \
+            }                                                                                      \
+        }                                                                                          \
+    }
+
 DIRECT_TARGET void yolo_f32_direct_s2(const float *window, long channels, long channelStride, long rowStride,
                                       long kernel, const float *weights, const float *bias, int activation, float *out,
                                       long outChannelStride, long validChannels, long validPixels, int adding) {
     __m512 start = _mm512_loadu_ps(bias);
     __m512 a0 = start, a1 = start, a2 = start, a3 = start, a4 = start, a5 = start, a6 = start, a7 = start;
     const float *w16 = weights;
-    // four pixels or fewer (the end of a row of 4·n + 1…4 pixels) take half the multiply-adds
-    int half = validPixels <= 4;
-    for (long c = 0; c < channels; c++) {
-        for (long ky = 0; ky < kernel; ky++) {
-            const float *row = window + c * channelStride + ky * rowStride;
-            // the row's floats two tiles on (16 columns a tile), which the hardware's prefetcher,
-            // with a stream per channel and row, does not bring in time (yolov5n's second
-            // layer, one thread: 3.0 → 2.7 ms)
-            _mm_prefetch((const char *)(row + 48), _MM_HINT_T0);
-            if (half) {
-                for (long kx = 0; kx < kernel; kx++) {
-                    const float *tap = row + kx;
-                    __m512 w = _mm512_loadu_ps(w16);
-                    w16 += 16;
-                    DIRECT_MADD(0) DIRECT_MADD(1) DIRECT_MADD(2) DIRECT_MADD(3)
-                }
-                continue;
-            }
-            for (long kx = 0; kx < kernel; kx++) {
-                const float *tap = row + kx;
-                __m512 w = _mm512_loadu_ps(w16);
-                w16 += 16;
-                DIRECT_MADD(0) DIRECT_MADD(1) DIRECT_MADD(2) DIRECT_MADD(3)
-                DIRECT_MADD(4) DIRECT_MADD(5) DIRECT_MADD(6) DIRECT_MADD(7)
-            }
-        }
+    // only the pixels asked for (at least four: the multiply-adds' latency needs four chains),
+    // so a row of 10 runs as 5 + 5 rather than 8 + 4
+    switch (validPixels) {
+    case 8: DIRECT_SUMS(8) break;
+    case 7: DIRECT_SUMS(7) break;
+    case 6: DIRECT_SUMS(6) break;
+    case 5: DIRECT_SUMS(5) break;
+    default: DIRECT_SUMS(4) break;
     }
     // pixel-major accumulators to one vector of eight pixels per output channel
     __m256 low0 = _mm512_castps512_ps256(a0), low1 = _mm512_castps512_ps256(a1);

@@ -1,8 +1,8 @@
 import CKernels
 
 /// Stride-2 convolutions (groups 1, dilation 1, float32) computed where their input lies, with
-/// no layout pass: tiles of 16 output channels × 8 consecutive pixels of one output row (4 at a
-/// row's end when no more are left), each
+/// no layout pass: tiles of 16 output channels × up to 8 consecutive pixels of one output row (a
+/// row's pixels shared evenly among its tiles), each
 /// input value broadcast into a multiply-add with sixteen channels' weights (`yolo_f32_direct_s2`).
 /// The packed convolution instead splits every tile's input into stride phases first, a pass
 /// that waits on memory while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the
@@ -84,11 +84,12 @@ public enum DirectConvolution {
                     let firstRow = outputRow * stride - padding
                     let rowsInside = firstRow >= 0 && firstRow + kernel <= height
                     for tile in (run * tilesPerRun)..<min(tilesPerRow, (run + 1) * tilesPerRun) {
-                        let firstPixel = tile * pixelsPerTile
+                        // the row's pixels shared as evenly as they go (10 as 5 + 5, not 8 + 2)
+                        let firstPixel = tile * outW / tilesPerRow
+                        let pixels = (tile + 1) * outW / tilesPerRow - firstPixel
                         let firstColumn = firstPixel * stride - padding
-                        let pixels = min(pixelsPerTile, outW - firstPixel)
-                        // the kernel reads the taps of 4 pixels for up to 4, else of 8
-                        let reach = ((pixels <= 4 ? 4 : pixelsPerTile) - 1) * stride + kernel
+                        // the kernel reads the taps of at least 4 pixels
+                        let reach = (max(pixels, 4) - 1) * stride + kernel
                         let taps: (base: UnsafePointer<Float>, channelStride: Int, rowStride: Int)
                         if rowsInside && firstColumn >= 0 && firstColumn + reach <= width {
                             taps = (source + firstRow * width + firstColumn, height * width, width)

@@ -18,8 +18,8 @@ extern "C" {
 /// bias[o] + the sum over (c, ky, kx) of weights[16 (k·k·c + k·ky + kx) + o] ·
 /// window[c·channelStride + ky·rowStride + 2j + kx], then `activation` (a YOLO_TILE_ value),
 /// written to out[o·outChannelStride + j], or added to it when `adding` is nonzero. `window`
-/// is the input at the tile's first pixel's first tap; the taps of pixels 0…7 must be readable
-/// (0…3 when validPixels ≤ 4, which then runs half the multiply-adds).
+/// is the input at the tile's first pixel's first tap; the taps of pixels 0 ..< max(4, validPixels)
+/// must be readable (only those are computed).
 void yolo_f32_direct_s2(const float *window, long channels, long channelStride, long rowStride, long kernel,
                         const float *weights, const float *bias, int activation, float *out, long outChannelStride,
                         long validChannels, long validPixels, int adding);
