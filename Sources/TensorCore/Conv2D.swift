@@ -90,7 +90,7 @@ public enum Conv2D {
             }
             if (usesPackedKernel || input.parts != nil) && PackedConvolution.applies(to: g) {
                 if DirectConvolution.applies(to: g, input: input, activation: activation, inBFloat16: runsInBFloat16) {
-                    let blocks = packedWeights?.directBlocks
+                    let blocks = packedWeights?.direct?.blocks
                         ?? DirectConvolution.blockWeights(w.baseAddress!, outputs: g.outputChannels, depth: g.patchSize)
                     DirectConvolution.run(input: input, weights: blocks, geometry: g, output: output,
                                           outputImageStride: outputImageStride, epilogue: epilogue)

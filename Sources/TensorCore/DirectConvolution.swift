@@ -1,6 +1,8 @@
 import CKernels
+import Synchronization
 
-/// Stride-2 convolutions (groups 1, dilation 1, float32) computed where their input lies, with
+/// Stride-2 convolutions, and stride-1 ones on small maps (groups 1, dilation 1, float32),
+/// computed where their input lies, with
 /// no layout pass: tiles of 16 output channels × up to 8 consecutive pixels of one output row (a
 /// row's pixels shared evenly among its tiles), each
 /// input value broadcast into a multiply-add with sixteen channels' weights (`yolo_f32_direct_s2`).
@@ -18,18 +20,22 @@ public enum DirectConvolution {
     static let pixelsPerTile = 8
     static let channelsPerBlock = 16
 
-    /// Whether `run` computes this convolution: stride 2, groups 1, dilation 1, one map, an
-    /// activation the C epilogue applies, float32 weights.
+    /// Whether `run` computes this convolution: groups 1, dilation 1, one map, an activation
+    /// the C epilogue applies, float32 weights; stride 2, or stride 1 with a spatial kernel on a
+    /// map too small for Winograd (10×10 at 320: there the packed tiles computed 24-position
+    /// columns over rows padded from 10 to 12, 144 positions for 100 outputs).
     static func applies(to g: Conv2DGeometry, input: FeatureBlock, activation: ActivationFunction,
                         inBFloat16: Bool) -> Bool {
         packsWeights(for: g) && !inBFloat16 && input.parts == nil
             && (activation == .identity || activation == .silu || activation == .sigmoid)
+            && (g.stride == 2
+                || input.height < WinogradConvolution.minimumSide || input.width < WinogradConvolution.minimumSide)
     }
 
-    /// Whether weights packed for `g` should carry the layout `run` reads.
+    /// Whether weights packed for `g` should carry the layout `run` reads (`DirectBlocks`).
     static func packsWeights(for g: Conv2DGeometry) -> Bool {
         isEnabled && PackedConvolution.usesFloat32CTiles && PackedConvolution.float32CTilesSupported
-            && g.stride == 2 && g.groups == 1 && g.dilation == 1
+            && (g.stride == 2 || (g.stride == 1 && g.kernelSize > 1)) && g.groups == 1 && g.dilation == 1
     }
 
     /// Weights [O, C·k·k] as the kernel reads them: blocks of 16 output channels, each holding,
@@ -101,7 +107,7 @@ public enum DirectConvolution {
                         let target = output + image * outputImageStride + outputRow * outW + firstPixel
                         for block in 0..<blocks {
                             let firstChannel = block * channelsPerBlock
-                            yolo_f32_direct_s2(taps.base, channels, taps.channelStride, taps.rowStride, kernel,
+                            yolo_f32_direct(taps.base, channels, taps.channelStride, taps.rowStride, kernel, stride,
                                                weights.baseAddress! + firstChannel * depth, bias + firstChannel,
                                                activation, target + firstChannel * outputPlane, outputPlane,
                                                min(channelsPerBlock, g.outputChannels - firstChannel),
@@ -110,6 +116,30 @@ public enum DirectConvolution {
                     }
                 }
             }
+        }
+    }
+}
+
+/// A convolution's weights in `DirectConvolution.blockWeights`' layout, made on first use (a
+/// stride-1 kernel needs them only on maps too small for Winograd, which most never see).
+public final class DirectBlocks: Sendable {
+    private let weight: Tensor
+    private let outputs: Int
+    private let made = Mutex<[Float]?>(nil)
+
+    init(_ weight: Tensor, outputs: Int) {
+        self.weight = weight
+        self.outputs = outputs
+    }
+
+    var blocks: [Float] {
+        made.withLock { made in
+            if let made { return made }
+            let blocks = weight.storage.withUnsafeBufferPointer {
+                DirectConvolution.blockWeights($0.baseAddress!, outputs: outputs, depth: weight.elementCount / outputs)
+            }
+            made = blocks
+            return blocks
         }
     }
 }

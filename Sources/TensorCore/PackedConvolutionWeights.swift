@@ -18,8 +18,9 @@ public struct PackedConvolutionWeights: Sendable {
     let bfloat16Pairs: [UInt32]?
     /// Pair steps per block: ⌈C/2⌉·k·k.
     let pairDepth: Int
-    /// For convolutions `DirectConvolution` computes: the weights in its blocks of 16 outputs.
-    let directBlocks: [Float]?
+    /// For convolutions `DirectConvolution` may compute: the weights in its blocks of 16
+    /// outputs, made on first use.
+    let direct: DirectBlocks?
 
     public init(_ weight: Tensor, geometry: Conv2DGeometry) {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
@@ -48,11 +49,8 @@ public struct PackedConvolutionWeights: Sendable {
                 Self.bfloat16Pairs($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels, taps: taps)
             }
             : nil
-        directBlocks = DirectConvolution.packsWeights(for: geometry) && !PackedConvolution.usesBFloat16
-            ? weight.storage.withUnsafeBufferPointer {
-                DirectConvolution.blockWeights($0.baseAddress!, outputs: outputs, depth: depth)
-            }
-            : nil
+        direct = DirectConvolution.packsWeights(for: geometry) && !PackedConvolution.usesBFloat16
+            ? DirectBlocks(weight, outputs: outputs) : nil
         winograd = WinogradConvolution.applies(to: geometry) && !PackedConvolution.usesBFloat16
             ? weight.storage.withUnsafeBufferPointer {
                 WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels)

@@ -2,10 +2,10 @@ import XCTest
 import CKernels
 @testable import TensorCore
 
-/// The stride-2 convolution read in place (`DirectConvolution`) against the packed tiles' phase
-/// rows, bit for bit (both sum each output from its bias one multiply-add per k in the same
+/// The convolution read in place (`DirectConvolution`: stride 2, and stride 1 on small maps)
+/// against the packed tiles' phase rows, bit for bit (both sum each output from its bias one multiply-add per k in the same
 /// order), its SiLU and sigmoid against the C tiles' buffer activation, and against the Float64
-/// definition: kernels 1–6 with paddings 0–3, rows of 1–21
+/// definition: kernels 1–6 with paddings 0–3 at stride 2, 3 and 5 at stride 1, rows of 1–21
 /// output pixels (full tiles, tiles of ≤ 4, windows past either border), output channels that
 /// leave a partial block of sixteen, the three activations its epilogue applies, a residual
 /// added into a channel slice, and thread counts.
@@ -29,6 +29,10 @@ final class DirectConvolutionTests: XCTestCase {
         Conv2DGeometry(inputChannels: 4, outputChannels: 33, kernelSize: 1, stride: 2, padding: 0),
         Conv2DGeometry(inputChannels: 2, outputChannels: 7, kernelSize: 5, stride: 2, padding: 3),
         Conv2DGeometry(inputChannels: 3, outputChannels: 32, kernelSize: 2, stride: 2, padding: 1),
+        // stride 1 (these maps are all too small for Winograd)
+        Conv2DGeometry(inputChannels: 6, outputChannels: 18, kernelSize: 3, stride: 1, padding: 1),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 16, kernelSize: 5, stride: 1, padding: 2),
+        Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 0),
     ]
     private let shapes = [(7, 5), (6, 23), (5, 42), (3, 33), (11, 1), (2, 16)]
 
@@ -71,7 +75,7 @@ final class DirectConvolutionTests: XCTestCase {
                 }
             }
         }
-        XCTAssertEqual(n, 35)
+        XCTAssertEqual(n, 51)
     }
 
     func testResidualIntoAChannelSliceEqualsThePackedTiles() {
@@ -111,7 +115,7 @@ final class DirectConvolutionTests: XCTestCase {
         let (x, w, bias) = inputs(g, batch: 3, height: 19, width: 40, seed: 11)
         DirectConvolution.isEnabled = true
         let packed = PackedConvolutionWeights(w, geometry: g)
-        XCTAssertNotNil(packed.directBlocks)
+        XCTAssertNotNil(packed.direct)
         var results: [[Float]] = []
         for width in [1, 2, 3] {
             Parallel.width = width
