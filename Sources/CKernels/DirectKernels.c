@@ -2,6 +2,7 @@
 
 #if defined(__x86_64__)
 
+#include "LaneMask.h"
 #include "TileEpilogue.h"
 
 #define DIRECT_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512dq")))
@@ -106,14 +107,6 @@ DIRECT_TARGET void yolo_f32_direct(const float *window, long channels, long chan
     }
 }
 
-// Lanes [first, end) of sixteen, as a mask (first and end clamped to 0…16).
-static inline __mmask16 direct_lanes(long first, long end) {
-    if (first < 0) first = 0;
-    if (end > 16) end = 16;
-    if (end <= first) return 0;
-    return (__mmask16)(((1u << (end - first)) - 1) << first);
-}
-
 DIRECT_TARGET void yolo_f32_window_copy(const float *map, long channels, long height, long width, long firstRow,
                                         long rows, long firstColumn, long columns, float *window) {
     for (long c = 0; c < channels; c++) {
@@ -123,9 +116,9 @@ DIRECT_TARGET void yolo_f32_window_copy(const float *map, long channels, long he
             for (long j = 0; j < columns; j += 16) {
                 // lanes inside the row read it (masked lanes do not fault); the rest are zero
                 long column = firstColumn + j;
-                __mmask16 read = inside ? direct_lanes(-column, width - column) : 0;
+                __mmask16 read = inside ? yolo_lanes16(-column, width - column) : 0;
                 __m512 values = _mm512_maskz_loadu_ps(read, plane + r * width + column);
-                _mm512_mask_storeu_ps(window + j, direct_lanes(0, columns - j), values);
+                _mm512_mask_storeu_ps(window + j, yolo_lanes16(0, columns - j), values);
             }
         }
     }

@@ -11,15 +11,7 @@ int yolo_phase_rows_supported(void) {
 
 #if defined(__x86_64__)
 
-#include <immintrin.h>
-
-// Lanes [first, end) of sixteen, as a mask (first and end clamped to 0…16).
-static inline __mmask16 lanes(long first, long end) {
-    if (first < 0) first = 0;
-    if (end > 16) end = 16;
-    if (end <= first) return 0;
-    return (__mmask16)(((1u << (end - first)) - 1) << first);
-}
+#include "LaneMask.h"
 
 __attribute__((target("avx512f")))
 void yolo_phase_rows_s2(const float *row, long width, long padding, long phaseWidth, float *phase0, float *phase1) {
@@ -28,9 +20,9 @@ void yolo_phase_rows_s2(const float *row, long width, long padding, long phaseWi
     for (long j = 0; j < phaseWidth; j += 16) {
         // outputs j … j + 15 of both phases read input columns base … base + 31
         long base = 2 * j - padding;
-        __m512 low = _mm512_maskz_loadu_ps(lanes(-base, width - base), row + base);
-        __m512 high = _mm512_maskz_loadu_ps(lanes(-base - 16, width - base - 16), row + base + 16);
-        __mmask16 stored = lanes(0, phaseWidth - j);
+        __m512 low = _mm512_maskz_loadu_ps(yolo_lanes16(-base, width - base), row + base);
+        __m512 high = _mm512_maskz_loadu_ps(yolo_lanes16(-base - 16, width - base - 16), row + base + 16);
+        __mmask16 stored = yolo_lanes16(0, phaseWidth - j);
         _mm512_mask_storeu_ps(phase0 + j, stored, _mm512_permutex2var_ps(low, evenLanes, high));
         _mm512_mask_storeu_ps(phase1 + j, stored, _mm512_permutex2var_ps(low, oddLanes, high));
     }

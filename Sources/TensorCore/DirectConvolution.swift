@@ -1,20 +1,18 @@
 import CKernels
-import Synchronization
 
-/// Stride-2 convolutions, and stride-1 ones on small maps (groups 1, dilation 1, float32),
-/// computed where their input lies, with
-/// no layout pass: tiles of 16 output channels × up to 8 consecutive pixels of one output row (a
-/// row's pixels shared evenly among its tiles), each
-/// input value broadcast into a multiply-add with sixteen channels' weights (`yolo_f32_direct_s2`).
-/// The packed convolution instead splits every tile's input into stride phases first, a pass
-/// that waits on memory while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the
-/// 3.8 ms its second layer took); here the reads overlap the arithmetic. Tiles whose taps
-/// reach past the input (the padding) read a zero-bordered copy of their window instead.
-/// Each output is one tile's sum over k in the packed tiles' order, so results are theirs bit
-/// for bit and do not depend on the thread count.
+/// Convolutions (groups 1, dilation 1, float32) computed where their input lies, with no layout
+/// pass: tiles of 16 output channels × up to 8 consecutive pixels of one output row (a row's
+/// pixels shared evenly among its tiles), each input value broadcast into a multiply-add with
+/// sixteen channels' weights (`yolo_f32_direct`). It takes stride-2 convolutions, which the
+/// packed convolution splits into stride phases tile by tile first, a pass that waits on memory
+/// while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the 3.8 ms its second layer
+/// took), and stride-1 spatial ones on maps too small for Winograd. Tiles whose taps reach past
+/// the input (the padding) read a zero-bordered copy of their window instead. Each output is
+/// one tile's sum over k in the packed tiles' order, so results are theirs bit for bit and do not
+/// depend on the thread count.
 public enum DirectConvolution {
-    /// On where the float32 C tiles run (the kernel needs AVX-512 too); off, stride-2
-    /// convolutions go through the packed convolution's phase rows.
+    /// On where the float32 C tiles run (the kernel needs AVX-512 too); off, these convolutions
+    /// go through the packed convolution.
     nonisolated(unsafe) public static var isEnabled = true
 
     static let pixelsPerTile = 8
@@ -108,38 +106,13 @@ public enum DirectConvolution {
                         for block in 0..<blocks {
                             let firstChannel = block * channelsPerBlock
                             yolo_f32_direct(taps.base, channels, taps.channelStride, taps.rowStride, kernel, stride,
-                                               weights.baseAddress! + firstChannel * depth, bias + firstChannel,
-                                               activation, target + firstChannel * outputPlane, outputPlane,
-                                               min(channelsPerBlock, g.outputChannels - firstChannel),
-                                               pixels, adding)
+                                            weights.baseAddress! + firstChannel * depth, bias + firstChannel,
+                                            activation, target + firstChannel * outputPlane, outputPlane,
+                                            min(channelsPerBlock, g.outputChannels - firstChannel), pixels, adding)
                         }
                     }
                 }
             }
-        }
-    }
-}
-
-/// A convolution's weights in `DirectConvolution.blockWeights`' layout, made on first use (a
-/// stride-1 kernel needs them only on maps too small for Winograd, which most never see).
-public final class DirectBlocks: Sendable {
-    private let weight: Tensor
-    private let outputs: Int
-    private let made = Mutex<[Float]?>(nil)
-
-    init(_ weight: Tensor, outputs: Int) {
-        self.weight = weight
-        self.outputs = outputs
-    }
-
-    var blocks: [Float] {
-        made.withLock { made in
-            if let made { return made }
-            let blocks = weight.storage.withUnsafeBufferPointer {
-                DirectConvolution.blockWeights($0.baseAddress!, outputs: outputs, depth: weight.elementCount / outputs)
-            }
-            made = blocks
-            return blocks
         }
     }
 }
