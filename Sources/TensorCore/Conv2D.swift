@@ -192,6 +192,21 @@ struct Epilogue {
     /// The GEMM's beta: accumulate onto the bias when there is one.
     var beta: Float { bias == nil ? 0 : 1 }
 
+    /// The activation as the C kernels' YOLO_TILE_ code: SiLU and sigmoid, which they apply;
+    /// identity for every other (left to Swift).
+    var activationInC: Int32 {
+        Int32(activation == .silu ? YOLO_TILE_SILU : activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
+    }
+
+    /// The bias with zeros past it up to `count` (a last block's missing rows), in memory the
+    /// caller deallocates.
+    func paddedBias(count: Int) -> UnsafeMutablePointer<Float> {
+        let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        values.initialize(repeating: 0, count: count)
+        if let bias { for i in bias.indices { values[i] = bias[i] } }
+        return values
+    }
+
     /// Computes output channels `channels` for `count` positions: C = W·B (+ bias), f(C), into
     /// `destination` (rows `rowStride` apart), or added onto it through `aside` (room for
     /// channels.count × count floats) when `addsToOutput`.
@@ -218,11 +233,11 @@ struct Epilogue {
     func finish(_ block: UnsafeMutablePointer<Float>, rows: Range<Int>, stride: Int, count: Int,
                 destination: UnsafeMutablePointer<Float>, rowStride: Int) {
         // SiLU and sigmoid as the C tiles apply them, where those run
-        let activationInC = !PackedConvolution.usesFloat32CTiles || !PackedConvolution.float32CTilesSupported ? nil
-            : activation == .silu ? Int32(YOLO_TILE_SILU) : activation == .sigmoid ? Int32(YOLO_TILE_SIGMOID) : nil
+        let inC = PackedConvolution.usesFloat32CTiles && PackedConvolution.float32CTilesSupported
+            && activationInC != YOLO_TILE_IDENTITY
         for row in rows {
             let values = block + row * stride
-            if let activationInC {
+            if inC {
                 yolo_f32_activate(values, count, activationInC)
             } else if activation != .identity {
                 activation.apply(UnsafeMutableBufferPointer(start: values, count: count))

@@ -69,12 +69,9 @@ public enum DirectConvolution {
         // 320: 0.99 of the time of whole rows, yolov5n and yolov5s)
         let runsPerRow = min(tilesPerRow, max(1, (8 * Parallel.width + input.batch * outH - 1) / (input.batch * outH)))
         let tilesPerRun = (tilesPerRow + runsPerRow - 1) / runsPerRow
-        let bias = UnsafeMutablePointer<Float>.allocate(capacity: blocks * channelsPerBlock)
-        bias.initialize(repeating: 0, count: blocks * channelsPerBlock)
+        let bias = epilogue.paddedBias(count: blocks * channelsPerBlock)
         defer { bias.deallocate() }
-        if let values = epilogue.bias { for i in values.indices { bias[i] = values[i] } }
-        let activation = Int32(epilogue.activation == .silu ? YOLO_TILE_SILU
-            : epilogue.activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
+        let activation = epilogue.activationInC
         let adding: Int32 = epilogue.addsToOutput ? 1 : 0
         let outputPlane = outH * outW
         weights.withUnsafeBufferPointer { weights in

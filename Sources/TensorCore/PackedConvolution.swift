@@ -87,7 +87,7 @@ public enum PackedConvolution {
         let tilesPerImage = layout.tilesPerImage
         // a consumer needs every channel of its tile from one item
         let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: blockCount, splitsBlocks: consume == nil)
-        let bias = Self.paddedBias(epilogue.bias, count: blockCount * MicroTile.rows)
+        let bias = epilogue.paddedBias(count: blockCount * MicroTile.rows)
         defer { bias.deallocate() }
         let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
         // the step offsets of the layout the tiles will read
@@ -99,9 +99,7 @@ public enum PackedConvolution {
         // BF16 tiles, and float32 tiles of more than 16 columns where `usesFloat32CTiles`, run in C
         let cTiles = inBFloat16 || (usesFloat32CTiles && float32CTilesSupported)
         // the C tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
-        let activationInTiles = Int32(!cTiles ? YOLO_TILE_IDENTITY
-            : epilogue.activation == .silu ? YOLO_TILE_SILU
-            : epilogue.activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
+        let activationInTiles = cTiles ? epilogue.activationInC : Int32(YOLO_TILE_IDENTITY)
         let tileActivation = activationInTiles == YOLO_TILE_IDENTITY ? epilogue.activation : .identity
         // then whole C tiles are stored by the C tile itself (other activations are Swift's)
         let storesFromTiles = cTiles && tileActivation == .identity
@@ -266,14 +264,6 @@ public enum PackedConvolution {
                 }
             }
         }
-    }
-
-    /// The bias with zeros for the last block's missing rows, in memory the caller deallocates.
-    private static func paddedBias(_ bias: [Float]?, count: Int) -> UnsafeMutablePointer<Float> {
-        let values = UnsafeMutablePointer<Float>.allocate(capacity: count)
-        values.initialize(repeating: 0, count: count)
-        if let bias { for i in bias.indices { values[i] = bias[i] } }
-        return values
     }
 
     /// How tiles and weight blocks become work items: a tile is one item with all blocks, unless
