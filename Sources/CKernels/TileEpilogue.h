@@ -12,23 +12,27 @@
 
 #define YOLO_AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512dq")))
 
-// sigmoid(x) (and x·sigmoid(x)) on sixteen lanes: exp(−x) by Cephes' range reduction and
-// polynomial (as the Swift kernels' fastExp) with 2^n applied by vscalefps, and the reciprocal
-// by rcp14 and one Newton step instead of a division (within 4 float32 ulp of the exact values).
+// sigmoid(x) (and x·sigmoid(x)) on sixteen lanes. exp(−x) = 2^t, t = −x·log2 e: n = round(t),
+// f = t − n by two fused multiply-adds (log2 e split in a float and its remainder, so f keeps its
+// precision at large |x|), 2^f by a degree-6 polynomial fitted for relative error on [−½, ½]
+// (2e-9), 2^n applied by vscalefps; the reciprocal by rcp14 and one Newton step instead of a
+// division. Within 1.5e-7 of the exact values (2.5 float32 ulp), three operations fewer than
+// Cephes' expf form this replaced (3 ulp; SiLU was ~8% of yolov5n's forward pass at 320, this
+// made the pass 1.3% faster).
 YOLO_AVX512_TARGET static inline __m512 yolo_sigmoid16(__m512 x) {
-    // −x at most 80: exp(80) and its reciprocal stay normal numbers (an infinite exp would make
+    // x at least −80: exp(80) and its reciprocal stay normal numbers (an infinite exp would make
     // the Newton step 0·∞); below x = −80 sigmoid is then e⁻⁸⁰ instead of smaller, under 1e-34
-    __m512 z = _mm512_min_ps(_mm512_xor_ps(x, _mm512_set1_ps(-0.0f)), _mm512_set1_ps(80.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(z, _mm512_set1_ps(1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
-    __m512 r = _mm512_fmadd_ps(n, _mm512_set1_ps(-0.693359375f), z);
-    r = _mm512_fmadd_ps(n, _mm512_set1_ps(2.12194440e-4f), r);
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.9875691500e-4f), r, _mm512_set1_ps(1.3981999507e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(8.3334519073e-3f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(4.1665795894e-2f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.6666665459e-1f));
-    p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(5.0000001201e-1f));
-    __m512 y = _mm512_fmadd_ps(p, _mm512_mul_ps(r, r), _mm512_add_ps(r, _mm512_set1_ps(1.0f)));
-    __m512 d = _mm512_add_ps(_mm512_scalef_ps(y, n), _mm512_set1_ps(1.0f));
+    __m512 clamped = _mm512_max_ps(x, _mm512_set1_ps(-80.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(-1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
+    __m512 f = _mm512_fmsub_ps(clamped, _mm512_set1_ps(-1.44269502163f), n);
+    f = _mm512_fmadd_ps(clamped, _mm512_set1_ps(-1.9259630335e-8f), f);
+    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.5353361888e-4f), f, _mm512_set1_ps(1.3398874422e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6184373578e-3f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503324711e-2f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022647914e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314720286e-1f));
+    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    __m512 d = _mm512_add_ps(_mm512_scalef_ps(p, n), _mm512_set1_ps(1.0f));
     __m512 q = _mm512_rcp14_ps(d);
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
 }
