@@ -42,44 +42,58 @@ public enum MaxPool {
         let outH = height + 2 * p - k + 1, outW = width + 2 * p - k + 1
         var y = Tensor(uninitializedShape: [batch, channels, outH, outW])
         guard outH > 0 && outW > 0 else { return y }
+        x.storage.withUnsafeBufferPointer { input in
+            y.storage.withUnsafeMutableBufferPointer { output in
+                forwardStrideOne(FeatureBlock(input.baseAddress!, batch: batch, channels: channels, height: height, width: width),
+                                 kernelSize: k, padding: p, output: output.baseAddress!, outputImageStride: channels * outH * outW)
+            }
+        }
+        return y
+    }
+
+    /// Stride-1 max pooling of `input` (one map, images `input.imageStride` floats apart) into
+    /// `output`, images `outputImageStride` floats apart: both may be channel slices of larger
+    /// tensors (SPPF pools into the slices of the buffer its last convolution reads).
+    public static func forwardStrideOne(_ input: FeatureBlock, kernelSize k: Int, padding p: Int,
+                                        output: UnsafeMutablePointer<Float>, outputImageStride: Int) {
+        precondition(input.parts == nil, "max pooling reads one map")
+        let (channels, height, width) = (input.channels, input.height, input.width)
+        let outH = height + 2 * p - k + 1, outW = width + 2 * p - k + 1
+        guard outH > 0 && outW > 0 && input.batch > 0 else { return }
         let vectorWidth = roundUp(outW, to: 8)
         // a row between borders: p before it, and enough after it for the last vector's window
         let lineLength = vectorWidth + k - 1
         // the row maxima with p rows of −∞ above and k − 1 − p below
         let maximaRows = outH + k - 1
-        x.storage.withUnsafeBufferPointer { input in
-            y.storage.withUnsafeMutableBufferPointer { output in
-                Parallel.forEach(batch * channels) { planes in
-                    var buffer = [Float](repeating: -.infinity, count: lineLength + maximaRows * vectorWidth + 8)
-                    buffer.withUnsafeMutableBufferPointer { buffer in
-                        let line = buffer.baseAddress!
-                        let maxima = line + lineLength
-                        let tail = maxima + maximaRows * vectorWidth
-                        for plane in planes {
-                            let src = input.baseAddress! + plane * height * width
-                            let dst = output.baseAddress! + plane * outH * outW
-                            for iy in 0..<height {
-                                (line + p).update(from: src + iy * width, count: width)
-                                windowMaximum(UnsafePointer(line), step: 1, window: k, into: maxima + (iy + p) * vectorWidth,
-                                              count: vectorWidth)
-                            }
-                            for oy in 0..<outH {
-                                let out = dst + oy * outW
-                                let whole = outW / 8 * 8
-                                windowMaximum(UnsafePointer(maxima + oy * vectorWidth), step: vectorWidth, window: k,
-                                              into: out, count: whole)
-                                if whole < outW {
-                                    windowMaximum(UnsafePointer(maxima + oy * vectorWidth + whole), step: vectorWidth,
-                                                  window: k, into: tail, count: 8)
-                                    out.advanced(by: whole).update(from: tail, count: outW - whole)
-                                }
-                            }
+        Parallel.forEach(input.batch * channels) { planes in
+            var buffer = [Float](repeating: -.infinity, count: lineLength + maximaRows * vectorWidth + 8)
+            buffer.withUnsafeMutableBufferPointer { buffer in
+                let line = buffer.baseAddress!
+                let maxima = line + lineLength
+                let tail = maxima + maximaRows * vectorWidth
+                for plane in planes {
+                    let (image, channel) = (plane / channels, plane % channels)
+                    let src = input.base + image * input.imageStride + channel * height * width
+                    let dst = output + image * outputImageStride + channel * outH * outW
+                    for iy in 0..<height {
+                        (line + p).update(from: src + iy * width, count: width)
+                        windowMaximum(UnsafePointer(line), step: 1, window: k, into: maxima + (iy + p) * vectorWidth,
+                                      count: vectorWidth)
+                    }
+                    for oy in 0..<outH {
+                        let out = dst + oy * outW
+                        let whole = outW / 8 * 8
+                        windowMaximum(UnsafePointer(maxima + oy * vectorWidth), step: vectorWidth, window: k,
+                                      into: out, count: whole)
+                        if whole < outW {
+                            windowMaximum(UnsafePointer(maxima + oy * vectorWidth + whole), step: vectorWidth,
+                                          window: k, into: tail, count: 8)
+                            out.advanced(by: whole).update(from: tail, count: outW - whole)
                         }
                     }
                 }
             }
         }
-        return y
     }
 
     /// out[i] = the maximum of first[i + j·step] over j < window, for i < count (a multiple of
