@@ -86,20 +86,16 @@ public enum Parallel {
     }()
 }
 
-/// A shared "next item" counter for `Parallel.distribute`.
-private final class ItemCounter: @unchecked Sendable {
+/// A shared "next item" counter for `Parallel.distribute`: one atomic add per item, no lock.
+private final class ItemCounter: Sendable {
     private let count: Int
-    private var nextItem = 0
-    private let lock = NSLock()
+    private let nextItem = Atomic<Int>(0)
 
     init(_ count: Int) { self.count = count }
 
     func next() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard nextItem < count else { return nil }
-        nextItem += 1
-        return nextItem - 1
+        let item = nextItem.wrappingAdd(1, ordering: .relaxed).oldValue
+        return item < count ? item : nil
     }
 }
 
