@@ -17,7 +17,7 @@ extension Conv2D {
         let channels = parts.reduce(0) { $0 + $1.map.shape[1] }
         let g = Conv2DGeometry(inputChannels: channels, outputChannels: weight.shape[0], kernelSize: 1)
         var output = Tensor(uninitializedShape: [batch, g.outputChannels, height, width])
-        withBasePointers(parts.map(\.map)[...]) { bases in
+        Tensor.withBasePointers(parts.map(\.map)[...]) { bases in
             let featureParts = zip(parts, bases).map { part, base in
                 FeaturePart(base: base, channels: part.map.shape[1], imageStride: part.map.elementCount / max(batch, 1),
                             scale: part.scale)
@@ -29,14 +29,5 @@ extension Conv2D {
             }
         }
         return output
-    }
-
-    /// Runs `body` with the storage base of every tensor pinned.
-    private static func withBasePointers<R>(_ tensors: ArraySlice<Tensor>, pinned: [UnsafePointer<Float>] = [],
-                                            _ body: ([UnsafePointer<Float>]) -> R) -> R {
-        guard let first = tensors.first else { return body(pinned) }
-        return first.storage.withUnsafeBufferPointer { storage in
-            withBasePointers(tensors.dropFirst(), pinned: pinned + [storage.baseAddress!], body)
-        }
     }
 }

@@ -41,24 +41,6 @@ public enum PackedConvolution {
             outputImageStride: outputImageStride, epilogue: epilogue, consume: nil)
     }
 
-    /// A 1×1 convolution (stride 1, no padding) whose output never becomes a map: each tile of
-    /// positions is computed into its worker's buffer, `tileStride` floats per output channel,
-    /// and handed to `consume(image, positions, tile, tileStride)` while it is in cache, on that
-    /// worker (for consumers that want the values in another layout, such as Detect's rows).
-    public static func pointwiseTiles(
-        input: FeatureBlock, weights: PackedConvolutionWeights, bias: [Float]?, activation: ActivationFunction,
-        consume: (_ image: Int, _ positions: Range<Int>, _ tile: UnsafePointer<Float>, _ tileStride: Int) -> Void
-    ) {
-        let g = Conv2DGeometry(inputChannels: input.channels, outputChannels: weights.outputChannels, kernelSize: 1)
-        precondition(weights.depth == input.channels, "weights of depth \(weights.depth) for \(input.channels) channels")
-        withoutActuallyEscaping(consume) { consume in
-            run(input: input, passes: [Pass(weights: weights)], geometry: g, output: nil, outputImageStride: 0,
-                epilogue: Epilogue(bias: bias, activation: activation, addsToOutput: false)) { image, positions, tile, stride, _ in
-                consume(image, positions, tile, stride)
-            }
-        }
-    }
-
     /// One product a tile's input goes through: weights (all passes have the same output
     /// channels) and, for spatial inputs, the tap each k step reads: (input channel, row,
     /// column) of the zero-bordered layout relative to the output position (nil: the
@@ -75,142 +57,50 @@ public enum PackedConvolution {
     static func run(input: FeatureBlock, passes: [Pass], geometry g: Conv2DGeometry,
                     output: UnsafeMutablePointer<Float>?, outputImageStride: Int, epilogue: Epilogue,
                     consume: ((Int, Range<Int>, UnsafePointer<Float>, Int, Int) -> Void)?) {
-        let (outH, outW) = (g.outputSize(input.height), g.outputSize(input.width))
-        guard outH > 0, outW > 0, input.batch > 0, let outputChannels = passes.first?.weights.outputChannels else { return }
-        precondition(passes.allSatisfy { $0.weights.outputChannels == outputChannels }
-                     && (consume != nil || passes.count == 1), "passes must share their output channels")
-        let pixels = outH * outW
-        let columns = MicroTile.columns
-        let blockCount = passes[0].weights.blockCount
-        let layout = TileInput(input: input, geometry: g, outputHeight: outH, outputWidth: outW, panelBytes: panelBytes,
-                               sharedOut: true)
-        let tilesPerImage = layout.tilesPerImage
-        // a consumer needs every channel of its tile from one item
-        let schedule = Schedule(tiles: input.batch * tilesPerImage, blocks: blockCount, splitsBlocks: consume == nil)
-        let bias = epilogue.paddedBias(count: blockCount * MicroTile.rows)
-        defer { bias.deallocate() }
-        let inBFloat16 = passes.allSatisfy { $0.weights.bfloat16Pairs != nil && $0.taps == nil }
-        // the step offsets of the layout the tiles will read
-        let pairOffsets = inBFloat16 ? layout.pairStepOffsets() : []
-        let passOffsets = inBFloat16 ? passes.map { _ in [] } : passes.map { pass in
-            pass.taps.map { $0.map { $0.channel * layout.channelStride + $0.row * layout.phaseWidth + $0.column } }
-                ?? layout.stepOffsets()
+        guard let job = Job(input: input, passes: passes, geometry: g, output: output, outputImageStride: outputImageStride,
+                            epilogue: epilogue, consumed: consume != nil) else { return }
+        defer { job.release() }
+        run([job]) { _, image, positions, tile, tileStride, passStride in
+            consume?(image, positions, tile, tileStride, passStride)
         }
-        // BF16 tiles, and float32 tiles of more than 16 columns where `usesFloat32CTiles`, run in C
-        let cTiles = inBFloat16 || (usesFloat32CTiles && float32CTilesSupported)
-        // the C tiles apply SiLU and sigmoid themselves, on sixteen lanes without a division
-        let activationInTiles = cTiles ? epilogue.activationInC : Int32(YOLO_TILE_IDENTITY)
-        let tileActivation = activationInTiles == YOLO_TILE_IDENTITY ? epilogue.activation : .identity
-        // then whole C tiles are stored by the C tile itself (other activations are Swift's)
-        let storesFromTiles = cTiles && tileActivation == .identity
-        let passStride = blockCount * MicroTile.rows * layout.tileLength
-        Parallel.distribute(schedule.itemCount) { next in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: layout.scratchCount)
-            // with a consumer, each tile's outputs go to this buffer, channels tileLength apart
-            let tileOutput = consume == nil ? nil : UnsafeMutablePointer<Float>.allocate(capacity: passes.count * passStride)
-            let pairScratch = inBFloat16 ? UnsafeMutablePointer<UInt16>.allocate(capacity: layout.pairScratchCount) : nil
-            let tileSums = UnsafeMutablePointer<Float>.allocate(capacity: MicroTile.rows * MicroTile.columns)
-            defer { scratch.deallocate(); tileOutput?.deallocate(); pairScratch?.deallocate(); tileSums.deallocate() }
-            let channelStride = tileOutput == nil ? pixels : layout.tileLength
-            // outputs stored position by position (panels, or any tile buffer), else to a map's pixels
-            let storesLinearly = tileOutput != nil || layout.isPacked
-            /// Where a whole tile (every row, 24 columns) computed at `position` goes when it lies
-            /// inside the output: its first row's start and the row stride; nil for edge tiles.
-            @inline(__always)
-            func wholeTileTarget(_ channelOutput: UnsafeMutablePointer<Float>, linear: Int, position: Int, validRows: Int,
-                                 validColumns: Int) -> (start: UnsafeMutablePointer<Float>, rowStride: Int)? {
-                guard validRows == MicroTile.rows && validColumns == columns else { return nil }
-                if storesLinearly { return (channelOutput + linear, channelStride) }
-                // spatial: 24 pixels of one output row
-                let (row, x) = (position / layout.phaseWidth, position % layout.phaseWidth)
-                return x + columns <= outW && row < outH ? (channelOutput + row * outW + x, pixels) : nil
-            }
+    }
+
+    /// 1×1 convolutions whose outputs never become maps, run in one parallel region (Detect's
+    /// heads: one region instead of one per level, so the workers wait for each other once, after
+    /// the smallest level's tiles): each tile of input `level`'s positions is computed into its
+    /// worker's buffer, `tileStride` floats per output channel, and handed to `consume(level,
+    /// image, positions, tile, tileStride)` while it is in cache.
+    public static func pointwiseTiles(
+        levels: [(input: FeatureBlock, weights: PackedConvolutionWeights, bias: [Float]?)], activation: ActivationFunction,
+        consume: (_ level: Int, _ image: Int, _ positions: Range<Int>, _ tile: UnsafePointer<Float>, _ tileStride: Int) -> Void
+    ) {
+        let jobs = levels.compactMap { level -> Job? in
+            precondition(level.weights.depth == level.input.channels,
+                         "weights of depth \(level.weights.depth) for \(level.input.channels) channels")
+            let g = Conv2DGeometry(inputChannels: level.input.channels, outputChannels: level.weights.outputChannels, kernelSize: 1)
+            return Job(input: level.input, passes: [Pass(weights: level.weights)], geometry: g, output: nil, outputImageStride: 0,
+                       epilogue: Epilogue(bias: level.bias, activation: activation, addsToOutput: false), consumed: true)
+        }
+        defer { jobs.forEach { $0.release() } }
+        run(jobs) { job, image, positions, tile, tileStride, _ in consume(job, image, positions, tile, tileStride) }
+    }
+
+    /// The jobs' items in one parallel region, job by job in order; each worker lays its tiles out
+    /// in buffers sized for the largest job.
+    private static func run(_ jobs: [Job], consume: (Int, Int, Range<Int>, UnsafePointer<Float>, Int, Int) -> Void) {
+        Parallel.distribute(jobs.reduce(0) { $0 + $1.schedule.itemCount }) { next in
+            let buffers = Job.Buffers(for: jobs)
+            defer { buffers.release() }
+            // items come in increasing order to each worker: job `job`'s items start at `firstItem`
+            var (job, firstItem) = (0, 0)
             while let item = next() {
-                let (tileIndex, blockRange) = schedule.item(item)
-                let (image, tile) = (tileIndex / tilesPerImage, tileIndex % tilesPerImage)
-                let positions = layout.tileRange(tile)
-                let (first, tileCount) = (positions.lowerBound, positions.count)
-                // the tile's input in the float32 layout (b) or the bfloat16 one (pairs)
-                let pairs = pairScratch.map {
-                    layout.prepareBFloat16(image: image, positions: first..<(first + tileCount), scratch: scratch, pairScratch: $0)
+                while item >= firstItem + jobs[job].schedule.itemCount {
+                    firstItem += jobs[job].schedule.itemCount
+                    job += 1
                 }
-                let b = pairs != nil ? nil : layout.prepare(image: image, positions: first..<(first + tileCount), scratch: scratch)
-                for (q, pass) in passes.enumerated() {
-                    let depth = pass.weights.depth
-                    // channel 0 of the map, or of the pass's tile buffer, whose position 0 is `first`
-                    let (target, targetFirst) = tileOutput.map { ($0 + q * passStride, 0) }
-                        ?? (output! + image * outputImageStride, first)
-                    pass.weights.values.withUnsafeBufferPointer { packedWeights in
-                        passOffsets[q].withUnsafeBufferPointer { offsets in
-                            for block in blockRange {
-                                let firstChannel = block * MicroTile.rows
-                                let a = packedWeights.baseAddress! + block * depth * MicroTile.rows
-                                var blockBias = SIMD4<Float>()
-                                for lane in 0..<4 { blockBias[lane] = bias[firstChannel + lane] }
-                                let validRows = min(MicroTile.rows, outputChannels - firstChannel)
-                                let channelOutput = target + firstChannel * channelStride
-                                var column = 0
-                                while column < tileCount {
-                                    var sum = MicroTile(bias: blockBias)
-                                    // what is left to apply: nothing after a C tile that applied it
-                                    var activation = epilogue.activation
-                                    let validColumns = min(columns, tileCount - column)
-                                    let whole = wholeTileTarget(channelOutput, linear: targetFirst + column,
-                                                                position: first + column, validRows: validRows,
-                                                                validColumns: validColumns)
-                                    if pairs != nil || (cTiles && validColumns > 16) {
-                                        // a whole tile goes straight from the C tile to the output;
-                                        // edge tiles through `tileSums` and the Swift tile's stores
-                                        let direct = storesFromTiles ? whole : nil
-                                        let (destination, rowStride) = direct ?? (tileSums, columns)
-                                        let adding: Int32 = direct != nil && epilogue.addsToOutput ? 1 : 0
-                                        if let pairs {
-                                            Self.bfloat16Tile(pass.weights, block: block, layout: layout, pairs: pairs,
-                                                              column: column, offsets: pairOffsets, bias: bias,
-                                                              firstChannel: firstChannel, activation: activationInTiles,
-                                                              to: destination, rowStride: rowStride, adding: adding)
-                                        } else {
-                                            if layout.isPacked {
-                                                yolo_f32_tile_packed(depth, a, b! + column * depth, bias + firstChannel,
-                                                                     activationInTiles, destination, rowStride, adding)
-                                            } else {
-                                                yolo_f32_tile_offsets(depth, a, b! + column, offsets.baseAddress!,
-                                                                      bias + firstChannel, activationInTiles, destination,
-                                                                      rowStride, adding)
-                                            }
-                                        }
-                                        if direct != nil {
-                                            column += columns
-                                            continue
-                                        }
-                                        sum = MicroTile(loading: tileSums)
-                                        activation = tileActivation
-                                    } else if layout.isPacked {
-                                        sum.accumulate(k: depth, a: a, packed: b! + column * depth, validColumns: validColumns)
-                                    } else {
-                                        sum.accumulate(k: depth, a: a, b: b! + column, offsets: offsets.baseAddress!,
-                                                       validColumns: validColumns)
-                                    }
-                                    let tile = sum.activated(activation)
-                                    if let whole {
-                                        tile.store(to: whole.start, rowStride: whole.rowStride, adding: epilogue.addsToOutput)
-                                    } else if storesLinearly {
-                                        tile.store(to: channelOutput + targetFirst + column, rowStride: channelStride,
-                                                   adding: epilogue.addsToOutput, validRows: validRows,
-                                                   validColumns: validColumns)
-                                    } else {
-                                        Self.storeSpatial(tile, position: first + column, rowLength: layout.phaseWidth,
-                                                          outputHeight: outH, outputWidth: outW, to: channelOutput,
-                                                          channelStride: pixels, adding: epilogue.addsToOutput,
-                                                          validRows: validRows)
-                                    }
-                                    column += columns
-                                }
-                            }
-                        }
-                    }
+                jobs[job].process(item - firstItem, buffers: buffers) { image, positions, tile, tileStride, passStride in
+                    consume(job, image, positions, tile, tileStride, passStride)
                 }
-                if let consume, let tileOutput { consume(image, positions, tileOutput, channelStride, passStride) }
             }
         }
     }
@@ -219,7 +109,7 @@ public enum PackedConvolution {
     /// `rowLength`): the positions inside the output (column < outputWidth, row < outputHeight)
     /// go to their pixels; the rest were the planes' border columns.
     @inline(never)
-    private static func storeSpatial(_ tile: MicroTile, position: Int, rowLength: Int, outputHeight: Int,
+    static func storeSpatial(_ tile: MicroTile, position: Int, rowLength: Int, outputHeight: Int,
                                      outputWidth: Int, to output: UnsafeMutablePointer<Float>, channelStride: Int,
                                      adding: Bool, validRows: Int) {
         let columns = MicroTile.columns
@@ -246,7 +136,7 @@ public enum PackedConvolution {
     /// (a YOLO_BF16_ code) included, computed whole (the layouts cover every tile's 24 columns)
     /// and written to `output`, rows `rowStride` apart (or added there).
     @inline(__always)
-    private static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
+    static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
                                      pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: UnsafePointer<Float>,
                                      firstChannel: Int, activation: Int32, to output: UnsafeMutablePointer<Float>,
                                      rowStride: Int, adding: Int32) {

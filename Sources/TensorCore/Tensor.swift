@@ -28,4 +28,13 @@ public struct Tensor: Sendable, Equatable {
     public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, values: storage)
     }
+
+    /// Runs `body` with the storage base of every tensor pinned (the maps a kernel reads in place).
+    public static func withBasePointers<R>(_ tensors: ArraySlice<Tensor>, pinned: [UnsafePointer<Float>] = [],
+                                           _ body: ([UnsafePointer<Float>]) throws -> R) rethrows -> R {
+        guard let first = tensors.first else { return try body(pinned) }
+        return try first.storage.withUnsafeBufferPointer { storage in
+            try withBasePointers(tensors.dropFirst(), pinned: pinned + [storage.baseAddress!], body)
+        }
+    }
 }

@@ -168,37 +168,49 @@ final class PackedConvolutionTests: XCTestCase {
         }
     }
 
-    /// A 1×1 convolution handed out tile by tile holds, in every tile, exactly the values the
-    /// convolution writes to its output map, for every position once.
+    /// 1×1 convolutions handed out tile by tile, two levels in one region (as Detect's heads),
+    /// hold in every tile exactly the values each convolution writes to its output map, for
+    /// every position once.
     func testPointwiseTilesHoldTheConvolutionsOutput() {
         let saved = PackedConvolution.panelBytes
         defer { PackedConvolution.panelBytes = saved }
-        let g = Conv2DGeometry(inputChannels: 6, outputChannels: 11, kernelSize: 1)
-        let (batch, height, width) = (2, 9, 13)
-        let x = Tensor(shape: [batch, 6, height, width], values: testValues(batch * 6 * height * width, seed: 17))
-        let w = Tensor(shape: [11, 6, 1, 1], values: testValues(66, seed: 18))
-        let bias = Tensor(shape: [11], values: testValues(11, seed: 19))
-        let expected = run(x, w, bias, g, activation: .sigmoid)
-        let pixels = height * width
+        let batch = 2
+        // (input channels, output channels, height, width) per level
+        let shapes = [(6, 11, 9, 13), (5, 7, 4, 7)]
+        let levels = shapes.enumerated().map { level, shape in
+            let (c, o, h, w) = shape
+            let seed = UInt64(17 + 3 * level)
+            return (x: Tensor(shape: [batch, c, h, w], values: testValues(batch * c * h * w, seed: seed)),
+                    w: Tensor(shape: [o, c, 1, 1], values: testValues(o * c, seed: seed + 1)),
+                    bias: Tensor(shape: [o], values: testValues(o, seed: seed + 2)),
+                    g: Conv2DGeometry(inputChannels: c, outputChannels: o, kernelSize: 1))
+        }
+        let expected = levels.map { run($0.x, $0.w, $0.bias, $0.g, activation: .sigmoid) }
         for panelBytes in [saved, 1] {
             PackedConvolution.panelBytes = panelBytes
-            var collected = [Float](repeating: .nan, count: expected.elementCount)
-            var visits = [Int](repeating: 0, count: batch * pixels)
+            var collected = expected.map { [Float](repeating: .nan, count: $0.elementCount) }
+            var visits = levels.map { [Int](repeating: 0, count: batch * $0.x.shape[2] * $0.x.shape[3]) }
             let lock = NSLock()
-            x.storage.withUnsafeBufferPointer { input in
-                let block = FeatureBlock(input.baseAddress!, batch: batch, channels: 6, height: height, width: width)
-                PackedConvolution.pointwiseTiles(input: block, weights: PackedConvolutionWeights(w, geometry: g),
-                                                 bias: bias.storage, activation: .sigmoid) { image, positions, tile, stride in
+            Tensor.withBasePointers(levels.map(\.x)[...]) { bases in
+                let blocks = zip(levels, bases).map { level, base in
+                    (input: FeatureBlock(base, batch: batch, channels: level.g.inputChannels, height: level.x.shape[2],
+                                         width: level.x.shape[3]),
+                     weights: PackedConvolutionWeights(level.w, geometry: level.g), bias: Optional(level.bias.storage))
+                }
+                PackedConvolution.pointwiseTiles(levels: blocks, activation: .sigmoid) { level, image, positions, tile, stride in
                     lock.lock()
                     defer { lock.unlock() }
+                    let (outputs, pixels) = (levels[level].g.outputChannels, levels[level].x.shape[2] * levels[level].x.shape[3])
                     for (j, p) in positions.enumerated() {
-                        visits[image * pixels + p] += 1
-                        for o in 0..<11 { collected[(image * 11 + o) * pixels + p] = tile[o * stride + j] }
+                        visits[level][image * pixels + p] += 1
+                        for o in 0..<outputs { collected[level][(image * outputs + o) * pixels + p] = tile[o * stride + j] }
                     }
                 }
             }
-            XCTAssertEqual(visits, [Int](repeating: 1, count: batch * pixels))
-            XCTAssertEqual(collected, expected.storage)
+            for level in levels.indices {
+                XCTAssertEqual(visits[level], [Int](repeating: 1, count: visits[level].count), "level \(level)")
+                XCTAssertEqual(collected[level], expected[level].storage, "level \(level)")
+            }
         }
     }
 

@@ -4,7 +4,8 @@ extension Detect {
     /// Inference without raw maps: each level's head runs as a 1×1 convolution with σ applied in
     /// its registers, tile by tile; each tile of cells (all its channels, in the worker's cache)
     /// is then written out as decoded rows, rows[cell][k] = σ(bias[a·no + k] + Σ_c W[a·no + k, c]·x[c, cell]),
-    /// and the box decode runs on them. No head output map is written.
+    /// and the box decode runs on them. No head output map is written; the three levels share one
+    /// parallel region (the workers wait for each other once, after the smallest level).
     func decodedRows(_ inputs: [Tensor]) throws -> Tensor {
         let no = outputsPerAnchor, na = anchorsPerLevel
         let batch = inputs[0].shape[0]
@@ -15,34 +16,34 @@ extension Detect {
         }
         let totalRows = inputs.reduce(0) { $0 + na * $1.shape[2] * $1.shape[3] }
         var decoded = Tensor(uninitializedShape: [batch, totalRows, no])
-        var rowOffset = 0
-        for (level, (head, x)) in zip(heads, inputs).enumerated() {
-            let nx = x.shape[3]
-            let cells = x.shape[2] * nx
-            let stride = strides[level]
-            let offset = rowOffset
-            let anchorSizes = (0..<na).map { anchorSize(level: level, anchor: $0) }
-            guard let weights = head.packedWeights else { throw ShapeError("Detect head \(level) is not a 1×1 convolution") }
-            x.storage.withUnsafeBufferPointer { features in
-                decoded.storage.withUnsafeMutableBufferPointer { out in
-                    let input = FeatureBlock(features.baseAddress!, batch: batch, channels: x.shape[1],
-                                             height: x.shape[2], width: nx)
-                    PackedConvolution.pointwiseTiles(input: input, weights: weights, bias: head.bias?.storage,
-                                                     activation: .sigmoid) { b, positions, tile, tileStride in
-                        for a in 0..<na {
-                            let rows = out.baseAddress! + (b * totalRows + offset + a * cells + positions.lowerBound) * no
-                            RowGather.gather(planes: tile + a * no * tileStride, channelStride: tileStride, channels: no,
-                                             count: positions.count, into: rows)
-                            let anchor = anchorSizes[a]
-                            for (c, cell) in positions.enumerated() {
-                                Self.decodeBox(rows + c * no, cell: cell, gridWidth: nx, stride: stride,
-                                               anchorWidth: anchor.width, anchorHeight: anchor.height)
-                            }
+        let firstRows = inputs.reduce(into: [0]) { $0.append($0.last! + na * $1.shape[2] * $1.shape[3]) }
+        let anchorSizes = (0..<inputs.count).map { level in (0..<na).map { anchorSize(level: level, anchor: $0) } }
+        let weights = try heads.enumerated().map { level, head in
+            guard let packed = head.packedWeights else { throw ShapeError("Detect head \(level) is not a 1×1 convolution") }
+            return packed
+        }
+        try Tensor.withBasePointers(inputs[...]) { bases in
+            let levels = (0..<inputs.count).map { level in
+                (input: FeatureBlock(bases[level], batch: batch, channels: inputs[level].shape[1], height: inputs[level].shape[2],
+                                     width: inputs[level].shape[3]),
+                 weights: weights[level], bias: heads[level].bias?.storage)
+            }
+            decoded.storage.withUnsafeMutableBufferPointer { out in
+                // every level's tiles in one parallel region
+                PackedConvolution.pointwiseTiles(levels: levels, activation: .sigmoid) { level, b, positions, tile, tileStride in
+                    let (nx, cells) = (inputs[level].shape[3], inputs[level].shape[2] * inputs[level].shape[3])
+                    for a in 0..<na {
+                        let rows = out.baseAddress! + (b * totalRows + firstRows[level] + a * cells + positions.lowerBound) * no
+                        RowGather.gather(planes: tile + a * no * tileStride, channelStride: tileStride, channels: no,
+                                         count: positions.count, into: rows)
+                        let anchor = anchorSizes[level][a]
+                        for (c, cell) in positions.enumerated() {
+                            Self.decodeBox(rows + c * no, cell: cell, gridWidth: nx, stride: strides[level],
+                                           anchorWidth: anchor.width, anchorHeight: anchor.height)
                         }
                     }
                 }
             }
-            rowOffset += na * cells
         }
         return decoded
     }
