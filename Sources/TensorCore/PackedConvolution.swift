@@ -74,15 +74,19 @@ public enum PackedConvolution {
         levels: [(input: FeatureBlock, weights: PackedConvolutionWeights, bias: [Float]?)], activation: ActivationFunction,
         consume: (_ level: Int, _ image: Int, _ positions: Range<Int>, _ tile: UnsafePointer<Float>, _ tileStride: Int) -> Void
     ) {
-        let jobs = levels.compactMap { level -> Job? in
+        // levels with nothing to compute (an empty map) have no job: each job keeps its level's index
+        let jobs = levels.enumerated().compactMap { index, level -> (level: Int, job: Job)? in
             precondition(level.weights.depth == level.input.channels,
                          "weights of depth \(level.weights.depth) for \(level.input.channels) channels")
             let g = Conv2DGeometry(inputChannels: level.input.channels, outputChannels: level.weights.outputChannels, kernelSize: 1)
             return Job(input: level.input, passes: [Pass(weights: level.weights)], geometry: g, output: nil, outputImageStride: 0,
                        epilogue: Epilogue(bias: level.bias, activation: activation, addsToOutput: false), consumed: true)
+                .map { (index, $0) }
         }
-        defer { jobs.forEach { $0.release() } }
-        run(jobs) { job, image, positions, tile, tileStride, _ in consume(job, image, positions, tile, tileStride) }
+        defer { jobs.forEach { $0.job.release() } }
+        run(jobs.map(\.job)) { job, image, positions, tile, tileStride, _ in
+            consume(jobs[job].level, image, positions, tile, tileStride)
+        }
     }
 
     /// The jobs' items in one parallel region, job by job in order; each worker lays its tiles out
@@ -110,8 +114,8 @@ public enum PackedConvolution {
     /// go to their pixels; the rest were the planes' border columns.
     @inline(never)
     static func storeSpatial(_ tile: MicroTile, position: Int, rowLength: Int, outputHeight: Int,
-                                     outputWidth: Int, to output: UnsafeMutablePointer<Float>, channelStride: Int,
-                                     adding: Bool, validRows: Int) {
+                             outputWidth: Int, to output: UnsafeMutablePointer<Float>, channelStride: Int,
+                             adding: Bool, validRows: Int) {
         let columns = MicroTile.columns
         let (row, column) = (position / rowLength, position % rowLength)
         if column + columns <= outputWidth && row < outputHeight {
@@ -137,9 +141,9 @@ public enum PackedConvolution {
     /// and written to `output`, rows `rowStride` apart (or added there).
     @inline(__always)
     static func bfloat16Tile(_ weights: PackedConvolutionWeights, block: Int, layout: TileInput,
-                                     pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: UnsafePointer<Float>,
-                                     firstChannel: Int, activation: Int32, to output: UnsafeMutablePointer<Float>,
-                                     rowStride: Int, adding: Int32) {
+                             pairs: UnsafePointer<UInt16>, column: Int, offsets: [Int], bias: UnsafePointer<Float>,
+                             firstChannel: Int, activation: Int32, to output: UnsafeMutablePointer<Float>,
+                             rowStride: Int, adding: Int32) {
         let pairDepth = weights.pairDepth
         weights.bfloat16Pairs!.withUnsafeBufferPointer { packed in
             let a = packed.baseAddress! + block * pairDepth * MicroTile.rows

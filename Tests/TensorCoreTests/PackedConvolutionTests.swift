@@ -168,15 +168,15 @@ final class PackedConvolutionTests: XCTestCase {
         }
     }
 
-    /// 1×1 convolutions handed out tile by tile, two levels in one region (as Detect's heads),
-    /// hold in every tile exactly the values each convolution writes to its output map, for
-    /// every position once.
+    /// 1×1 convolutions handed out tile by tile, several levels in one region (as Detect's
+    /// heads), hold in every tile exactly the values each convolution writes to its output map,
+    /// for every position once, under their own level's index (an empty level in between too).
     func testPointwiseTilesHoldTheConvolutionsOutput() {
         let saved = PackedConvolution.panelBytes
         defer { PackedConvolution.panelBytes = saved }
         let batch = 2
         // (input channels, output channels, height, width) per level
-        let shapes = [(6, 11, 9, 13), (5, 7, 4, 7)]
+        let shapes = [(6, 11, 9, 13), (3, 4, 0, 5), (5, 7, 4, 7)]
         let levels = shapes.enumerated().map { level, shape in
             let (c, o, h, w) = shape
             let seed = UInt64(17 + 3 * level)
