@@ -46,22 +46,16 @@ public final class Bottleneck: Module {
         var hidden = Tensor(uninitializedShape: [batch, hiddenConv.outputChannels, height, width])
         buffer.storage.withUnsafeBufferPointer { source in
             hidden.storage.withUnsafeMutableBufferPointer { target in
-                Conv2D.forward(input: FeatureBlock(source.baseAddress!, batch: batch, channels: channels, height: height,
-                                                   width: width, imageStride: imageStride),
-                               weight: hiddenConv.weight, bias: hiddenConv.bias, geometry: hiddenConv.geometry,
-                               activation: cv1.activationFunction, output: target.baseAddress!,
-                               outputImageStride: hiddenConv.outputChannels * height * width,
-                               packedWeights: hiddenConv.packedWeights)
+                cv1.forward(FeatureBlock(source.baseAddress!, batch: batch, channels: channels, height: height, width: width,
+                                         imageStride: imageStride),
+                            into: target.baseAddress!, outputImageStride: hiddenConv.outputChannels * height * width)
             }
         }
         hidden.storage.withUnsafeBufferPointer { source in
             buffer.storage.withUnsafeMutableBufferPointer { target in
-                Conv2D.forward(input: FeatureBlock(source.baseAddress!, batch: batch, channels: hiddenConv.outputChannels,
-                                                   height: height, width: width),
-                               weight: outputConv.weight, bias: outputConv.bias, geometry: outputConv.geometry,
-                               activation: cv2.activationFunction, output: target.baseAddress!,
-                               outputImageStride: imageStride, addingToOutput: addsShortcut,
-                               packedWeights: outputConv.packedWeights)
+                cv2.forward(FeatureBlock(source.baseAddress!, batch: batch, channels: hiddenConv.outputChannels,
+                                         height: height, width: width),
+                            into: target.baseAddress!, outputImageStride: imageStride, adding: addsShortcut)
             }
         }
     }

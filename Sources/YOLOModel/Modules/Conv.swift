@@ -49,6 +49,17 @@ public final class ConvBlock: Module {
         return try bn.forward(try conv.forward(x, activation: .identity), activation: activationFunction)
     }
 
+    /// The fused block (batch norm folded) on channels that may sit inside a larger tensor,
+    /// written to `output`, images `outputImageStride` floats apart (a channel slice of a larger
+    /// buffer), or with `adding` added onto what is there (a residual, in the epilogue).
+    func forward(_ input: FeatureBlock, into output: UnsafeMutablePointer<Float>, outputImageStride: Int,
+                 adding: Bool = false) {
+        precondition(isFused, "only a fused Conv block runs into a buffer")
+        Conv2D.forward(input: input, weight: conv.weight, bias: conv.bias, geometry: conv.geometry,
+                       activation: activationFunction, output: output, outputImageStride: outputImageStride,
+                       addingToOutput: adding, packedWeights: conv.packedWeights)
+    }
+
     /// The pre-activation values the activation's backward needs.
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {

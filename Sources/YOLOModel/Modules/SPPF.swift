@@ -47,10 +47,9 @@ public final class SPPF: Module {
         x.storage.withUnsafeBufferPointer { source in
             joined.storage.withUnsafeMutableBufferPointer { target in
                 let base = target.baseAddress!
-                Conv2D.forward(input: FeatureBlock(source.baseAddress!, batch: batch, channels: conv.inputChannels,
-                                                   height: height, width: width),
-                               weight: conv.weight, bias: conv.bias, geometry: g, activation: cv1.activationFunction,
-                               output: base, outputImageStride: 4 * slice, packedWeights: conv.packedWeights)
+                cv1.forward(FeatureBlock(source.baseAddress!, batch: batch, channels: conv.inputChannels, height: height,
+                                         width: width),
+                            into: base, outputImageStride: 4 * slice)
                 for level in 0..<3 {
                     MaxPool.forwardStrideOne(FeatureBlock(base + level * slice, batch: batch, channels: hidden, height: outH,
                                                           width: outW, imageStride: 4 * slice),
