@@ -1,3 +1,5 @@
+import CKernels
+
 /// Activation backward from the pre-activation input x: dX = dY · f′(x), with PyTorch's
 /// conventions at the kinks (ReLU′(0) = 0, LeakyReLU′(0) = slope, Hardswish′ = 0 below −3,
 /// x/3 + ½ on [−3, 3], 1 above 3).
@@ -36,10 +38,16 @@ extension ActivationFunction {
         return dx
     }
 
-    /// dx[i] = dy[i] · f′(x[i]) (not for the identity, which returns dY itself).
+    /// dx[i] = dy[i] · f′(x[i]) (not for the identity, which returns dY itself); SiLU′ and sigmoid′
+    /// from the C tiles' sigmoid where `elementwiseInC`.
     private func backward(input x: UnsafePointer<Float>, outputGradient dy: UnsafePointer<Float>,
                           into dx: UnsafeMutablePointer<Float>, count: Int) {
+        let code = Self.elementwiseInC ? codeInC : nil
         Parallel.forEach(count, minimumChunk: 65_536) { range in
+            if let code {
+                yolo_activation_gradient(x + range.lowerBound, dy + range.lowerBound, dx + range.lowerBound, range.count, code)
+                return
+            }
             switch self {
             case .silu:
                 for i in range {

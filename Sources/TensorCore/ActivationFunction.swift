@@ -1,3 +1,4 @@
+import CKernels
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -91,10 +92,15 @@ extension ActivationFunction {
     @inline(__always)
     static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + fastExp(-x)) }
 
-    /// SiLU and sigmoid over a buffer, eight lanes at a time with the same arithmetic as the
-    /// convolution epilogue (the tail through a padded vector); false for other activations.
+    /// SiLU and sigmoid over a buffer with the convolution epilogue's arithmetic: the C tiles'
+    /// where those run (`elementwiseInC`), else eight lanes at a time as the Swift tile (the tail
+    /// through a padded vector); false for other activations.
     func applyVectorised(_ buffer: UnsafeMutableBufferPointer<Float>) -> Bool {
         guard let base = buffer.baseAddress else { return true }
+        if Self.elementwiseInC, let code = codeInC, code != YOLO_TILE_IDENTITY {
+            yolo_f32_activate(base, buffer.count, code)
+            return true
+        }
         switch self {
         case .silu: Self.transform(base, count: buffer.count, Self.silu)
         case .sigmoid: Self.transform(base, count: buffer.count, Self.sigmoid)

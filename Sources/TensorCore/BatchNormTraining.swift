@@ -1,3 +1,5 @@
+import CKernels
+
 /// Training-mode batch normalisation over NCHW: batch statistics per channel over the
 /// N = B·H·W values of that channel, running statistics updated as PyTorch's `BatchNorm2d`
 /// does, and the backward pass.
@@ -40,8 +42,7 @@ public enum BatchNormTraining {
                                 for c in range {
                                     var (sum, sumOfSquares) = (0.0, 0.0)
                                     for b in 0..<batch {
-                                        let plane = PlaneSums.sumAndSquares(input.baseAddress! + (b * channels + c) * pixels,
-                                                                            count: pixels)
+                                        let plane = planeSums(input.baseAddress! + (b * channels + c) * pixels, count: pixels)
                                         sum += plane.sum
                                         sumOfSquares += plane.squares
                                     }
@@ -57,15 +58,8 @@ public enum BatchNormTraining {
                                     let shift = bias.storage[c]
                                     for b in 0..<batch {
                                         let offset = (b * channels + c) * pixels
-                                        let src = input.baseAddress! + offset
-                                        let dst = y.baseAddress! + offset
-                                        var start = 0
-                                        while start < pixels {
-                                            let end = min(pixels, start + activationPiece)
-                                            for i in start..<end { dst[i] = (src[i] - meanF) * scale + shift }
-                                            activation.apply(UnsafeMutableBufferPointer(start: dst + start, count: end - start))
-                                            start = end
-                                        }
+                                        normalize(input.baseAddress! + offset, into: y.baseAddress! + offset, count: pixels,
+                                                  mean: meanF, scale: scale, shift: shift, activation: activation)
                                     }
                                 }
                             }
@@ -102,6 +96,7 @@ public enum BatchNormTraining {
                      && biasGradient.elementCount == channels && saved.mean.count == channels,
                      "batch norm parameters do not have \(channels) channels")
         var dx = Tensor(uninitializedShape: x.shape)
+        let inC = ActivationFunction.elementwiseInC
         outputGradient.storage.withUnsafeBufferPointer { dy in
             x.storage.withUnsafeBufferPointer { input in
                 dx.storage.withUnsafeMutableBufferPointer { dxOut in
@@ -115,6 +110,16 @@ public enum BatchNormTraining {
                                     for b in 0..<batch {
                                         let offset = (b * channels + c) * pixels
                                         var g = dy.baseAddress! + offset
+                                        if inC, let code = activation.codeInC {
+                                            // dY = dZ·f′(y) into dX's place and the sums, in one pass
+                                            var sums = (dy: 0.0, dyXhat: 0.0)
+                                            yolo_batchnorm_gradient_sums(g, input.baseAddress! + offset, dxOut.baseAddress! + offset,
+                                                                         pixels, meanF, invStd, weight.storage[c] * invStd,
+                                                                         bias?.storage[c] ?? 0, code, &sums.dy, &sums.dyXhat)
+                                            sumDy += sums.dy
+                                            sumDyXhat += sums.dyXhat
+                                            continue
+                                        }
                                         if activation != .identity {
                                             // dY = dZ·f′(y) into dX's place, read again below
                                             let scale = weight.storage[c] * invStd, shift = bias!.storage[c]
@@ -133,8 +138,8 @@ public enum BatchNormTraining {
                                             }
                                             g = UnsafePointer(out)
                                         }
-                                        let sums = PlaneSums.gradientSums(g, input.baseAddress! + offset,
-                                                                count: pixels, mean: meanF, inverseStd: invStd)
+                                        let sums = gradientSums(g, input.baseAddress! + offset, count: pixels, mean: meanF,
+                                                                inverseStd: invStd)
                                         sumDy += sums.dy
                                         sumDyXhat += sums.dyXhat
                                     }
@@ -167,6 +172,10 @@ public enum BatchNormTraining {
     private static func inputGradient(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, into dx: UnsafeMutablePointer<Float>,
                                       count: Int, mean: Float, inverseStd: Float, scale: Float, meanDy: Float,
                                       meanDyXhat: Float) {
+        if ActivationFunction.elementwiseInC {
+            yolo_batchnorm_input_gradient(dy, x, dx, count, mean, inverseStd, scale, meanDy, meanDyXhat)
+            return
+        }
         var i = 0
         while i + 8 <= count {
             let xHat = (UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self) - mean) * inverseStd
@@ -181,6 +190,47 @@ public enum BatchNormTraining {
         }
     }
 
-    /// Floats normalised and then activated at a time (in L1).
+    /// Floats normalised and then activated at a time (in L1), where Swift applies the activation.
     static let activationPiece = 2048
+
+    /// Σx and Σx² of a plane in Float64.
+    private static func planeSums(_ plane: UnsafePointer<Float>, count: Int) -> (sum: Double, squares: Double) {
+        guard ActivationFunction.elementwiseInC else { return PlaneSums.sumAndSquares(plane, count: count) }
+        var sums = (sum: 0.0, squares: 0.0)
+        yolo_plane_sum_squares(plane, count, &sums.sum, &sums.squares)
+        return sums
+    }
+
+    /// Σ dY and Σ dY·x̂ of a plane in Float64.
+    private static func gradientSums(_ dy: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float,
+                                     inverseStd: Float) -> (dy: Double, dyXhat: Double) {
+        guard ActivationFunction.elementwiseInC else {
+            return PlaneSums.gradientSums(dy, x, count: count, mean: mean, inverseStd: inverseStd)
+        }
+        var sums = (dy: 0.0, dyXhat: 0.0)
+        yolo_batchnorm_gradient_sums(dy, x, nil, count, mean, inverseStd, 0, 0, Int32(YOLO_TILE_IDENTITY), &sums.dy, &sums.dyXhat)
+        return sums
+    }
+
+    /// y = f((x − mean)·scale + shift) over a plane: in one C pass where SiLU and sigmoid run in C,
+    /// else normalised and activated a piece at a time.
+    private static func normalize(_ x: UnsafePointer<Float>, into y: UnsafeMutablePointer<Float>, count: Int, mean: Float,
+                                  scale: Float, shift: Float, activation: ActivationFunction) {
+        let inC = ActivationFunction.elementwiseInC
+        if inC, let code = activation.codeInC {
+            yolo_plane_normalize(x, y, count, mean, scale, shift, code)
+            return
+        }
+        var start = 0
+        while start < count {
+            let end = min(count, start + activationPiece)
+            if inC {
+                yolo_plane_normalize(x + start, y + start, end - start, mean, scale, shift, Int32(YOLO_TILE_IDENTITY))
+            } else {
+                for i in start..<end { y[i] = (x[i] - mean) * scale + shift }
+            }
+            activation.apply(UnsafeMutableBufferPointer(start: y + start, count: end - start))
+            start = end
+        }
+    }
 }

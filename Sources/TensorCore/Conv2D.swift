@@ -194,9 +194,7 @@ struct Epilogue {
 
     /// The activation as the C kernels' YOLO_TILE_ code: SiLU and sigmoid, which they apply;
     /// identity for every other (left to Swift).
-    var activationInC: Int32 {
-        Int32(activation == .silu ? YOLO_TILE_SILU : activation == .sigmoid ? YOLO_TILE_SIGMOID : YOLO_TILE_IDENTITY)
-    }
+    var activationInC: Int32 { activation.codeInC ?? Int32(YOLO_TILE_IDENTITY) }
 
     /// The bias with zeros past it up to `count` (a last block's missing rows), in memory the
     /// caller deallocates.
@@ -233,13 +231,9 @@ struct Epilogue {
     func finish(_ block: UnsafeMutablePointer<Float>, rows: Range<Int>, stride: Int, count: Int,
                 destination: UnsafeMutablePointer<Float>, rowStride: Int) {
         // SiLU and sigmoid as the C tiles apply them, where those run
-        let inC = PackedConvolution.usesFloat32CTiles && PackedConvolution.float32CTilesSupported
-            && activationInC != YOLO_TILE_IDENTITY
         for row in rows {
             let values = block + row * stride
-            if inC {
-                yolo_f32_activate(values, count, activationInC)
-            } else if activation != .identity {
+            if activation != .identity {
                 activation.apply(UnsafeMutableBufferPointer(start: values, count: count))
             }
             if addsToOutput {

@@ -2,6 +2,7 @@
 // builds too (an umbrella directory's module is not rebuilt when a header is added to it).
 #include "BFloat16Kernels.h"
 #include "DirectKernels.h"
+#include "ElementwiseKernels.h"
 #include "Float32Kernels.h"
 #include "PhaseRows.h"
 #include "Prefetch.h"
