@@ -4,26 +4,9 @@
 
 #include "LaneMask.h"
 #include "TileEpilogue.h"
+#include "Transpose8.h"
 
 #define DIRECT_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512dq")))
-
-// Rows r0…r7 of an 8 x 8 block transposed in place (the standard unpack / shuffle / lane-swap
-// sequence).
-#define DIRECT_TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                                             \
-    do {                                                                                                \
-        __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);                        \
-        __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);                        \
-        __m256 t4 = _mm256_unpacklo_ps(r4, r5), t5 = _mm256_unpackhi_ps(r4, r5);                        \
-        __m256 t6 = _mm256_unpacklo_ps(r6, r7), t7 = _mm256_unpackhi_ps(r6, r7);                        \
-        __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);              \
-        __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);              \
-        __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);              \
-        __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);              \
-        r0 = _mm256_permute2f128_ps(u0, u4, 0x20); r1 = _mm256_permute2f128_ps(u1, u5, 0x20);           \
-        r2 = _mm256_permute2f128_ps(u2, u6, 0x20); r3 = _mm256_permute2f128_ps(u3, u7, 0x20);           \
-        r4 = _mm256_permute2f128_ps(u0, u4, 0x31); r5 = _mm256_permute2f128_ps(u1, u5, 0x31);           \
-        r6 = _mm256_permute2f128_ps(u2, u6, 0x31); r7 = _mm256_permute2f128_ps(u3, u7, 0x31);           \
-    } while (0)
 
 // Pixel j's accumulator takes the tap's input value (stride·j floats on) times the sixteen
 // weights.
@@ -77,8 +60,8 @@ direct_tile(const float *window, long channels, long channelStride, long rowStri
     __m256 high2 = _mm512_extractf32x8_ps(a2, 1), high3 = _mm512_extractf32x8_ps(a3, 1);
     __m256 high4 = _mm512_extractf32x8_ps(a4, 1), high5 = _mm512_extractf32x8_ps(a5, 1);
     __m256 high6 = _mm512_extractf32x8_ps(a6, 1), high7 = _mm512_extractf32x8_ps(a7, 1);
-    DIRECT_TRANSPOSE8(low0, low1, low2, low3, low4, low5, low6, low7);
-    DIRECT_TRANSPOSE8(high0, high1, high2, high3, high4, high5, high6, high7);
+    YOLO_TRANSPOSE8(low0, low1, low2, low3, low4, low5, low6, low7);
+    YOLO_TRANSPOSE8(high0, high1, high2, high3, high4, high5, high6, high7);
     __m256 channelRows[16] = {low0, low1, low2, low3, low4, low5, low6, low7,
                               high0, high1, high2, high3, high4, high5, high6, high7};
     __mmask8 pixels = (__mmask8)((1u << validPixels) - 1);

@@ -1,3 +1,5 @@
+import CKernels
+
 /// The weight gradient of a convolution (groups 1, dilation 1) without im2col or sgemm's
 /// packing: dW[o, k] = Σ_p dY[o, p]·X_k[p] over output positions p, where X_k is tap k's input,
 /// read in place from the tile layout the packed forward uses (`TileInput`: stride-phase rows
@@ -129,9 +131,7 @@ struct TileWeightGradient {
                 first += tileLength
             }
         }
-        for o in 0..<outputs {
-            for k in 0..<depth { slot[o * depth + k] = sums[k * width + o] }
-        }
+        yolo_transpose(sums, width, depth, outputs, slot, depth)
     }
 
     /// The channels of `group` (first, width) of dY at `positions` (phase-width rows for spatial
@@ -148,77 +148,19 @@ struct TileWeightGradient {
             target.update(repeating: 0, count: group.width * positions.count)
         }
         let lanes = min(group.width, outputs - group.first)
-        var lane = 0
         // eight channels × eight positions at a time through registers
-        while lane + 8 <= lanes {
+        for lane in stride(from: 0, to: lanes, by: 8) {
+            let rows = min(8, lanes - lane)
             let planes = dy + (group.first + lane) * pixels
             let column = target + lane
             forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
                 let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
-                let source = planes + y * rowWidth + x
-                var j = 0
-                while j + 8 <= inside {
-                    Self.transpose8x8(source + j, rowStride: pixels, to: column + (offset + j) * group.width,
-                                      targetStride: group.width)
-                    j += 8
-                }
-                while j < inside {
-                    for l in 0..<8 { column[(offset + j) * group.width + l] = source[l * pixels + j] }
-                    j += 1
-                }
-                while j < length {
-                    UnsafeMutableRawPointer(column + (offset + j) * group.width).storeBytes(of: SIMD8<Float>(), as: SIMD8<Float>.self)
-                    j += 1
+                yolo_transpose(planes + y * rowWidth + x, pixels, rows, inside, column + offset * group.width, group.width)
+                for j in inside..<length {
+                    (column + (offset + j) * group.width).update(repeating: 0, count: rows)
                 }
             }
-            lane += 8
         }
-        while lane < lanes {
-            let plane = dy + (group.first + lane) * pixels
-            let column = target + lane
-            forEachRowRun(positions, rowLength: rowLength) { y, x, offset, length in
-                let inside = y < rowCount ? max(0, min(length, rowWidth - x)) : 0
-                let source = plane + y * rowWidth + x
-                for j in 0..<inside { column[(offset + j) * group.width] = source[j] }
-                for j in inside..<length { column[(offset + j) * group.width] = 0 }
-            }
-            lane += 1
-        }
-    }
-
-    /// target[i·targetStride + r] = source[r·rowStride + i] for r, i < 8: the AVX unpack,
-    /// shuffle and 128-bit permute steps, spelt as lane selections.
-    @inline(__always)
-    private static func transpose8x8(_ source: UnsafePointer<Float>, rowStride: Int, to target: UnsafeMutablePointer<Float>,
-                                     targetStride: Int) {
-        let r0 = MicroTile.load(source), r1 = MicroTile.load(source + rowStride)
-        let r2 = MicroTile.load(source + 2 * rowStride), r3 = MicroTile.load(source + 3 * rowStride)
-        let r4 = MicroTile.load(source + 4 * rowStride), r5 = MicroTile.load(source + 5 * rowStride)
-        let r6 = MicroTile.load(source + 6 * rowStride), r7 = MicroTile.load(source + 7 * rowStride)
-        @inline(__always) func low(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(a[0], b[0], a[1], b[1], a[4], b[4], a[5], b[5])
-        }
-        @inline(__always) func high(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(a[2], b[2], a[3], b[3], a[6], b[6], a[7], b[7])
-        }
-        @inline(__always) func pairsLow(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(a[0], a[1], b[0], b[1], a[4], a[5], b[4], b[5])
-        }
-        @inline(__always) func pairsHigh(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
-            SIMD8(a[2], a[3], b[2], b[3], a[6], a[7], b[6], b[7])
-        }
-        let (t0, t1, t2, t3) = (low(r0, r1), high(r0, r1), low(r2, r3), high(r2, r3))
-        let (t4, t5, t6, t7) = (low(r4, r5), high(r4, r5), low(r6, r7), high(r6, r7))
-        // u_i: column i of rows 0–3 (low half) and column i + 4 (high half); v_i the same of rows 4–7
-        let (u0, u1, u2, u3) = (pairsLow(t0, t2), pairsHigh(t0, t2), pairsLow(t1, t3), pairsHigh(t1, t3))
-        let (v0, v1, v2, v3) = (pairsLow(t4, t6), pairsHigh(t4, t6), pairsLow(t5, t7), pairsHigh(t5, t7))
-        func store(_ value: SIMD8<Float>, _ i: Int) {
-            UnsafeMutableRawPointer(target + i * targetStride).storeBytes(of: value, as: SIMD8<Float>.self)
-        }
-        store(SIMD8(lowHalf: u0.lowHalf, highHalf: v0.lowHalf), 0); store(SIMD8(lowHalf: u0.highHalf, highHalf: v0.highHalf), 4)
-        store(SIMD8(lowHalf: u1.lowHalf, highHalf: v1.lowHalf), 1); store(SIMD8(lowHalf: u1.highHalf, highHalf: v1.highHalf), 5)
-        store(SIMD8(lowHalf: u2.lowHalf, highHalf: v2.lowHalf), 2); store(SIMD8(lowHalf: u2.highHalf, highHalf: v2.highHalf), 6)
-        store(SIMD8(lowHalf: u3.lowHalf, highHalf: v3.lowHalf), 3); store(SIMD8(lowHalf: u3.highHalf, highHalf: v3.highHalf), 7)
     }
 
     /// sums[t·stride + c] += Σ_j dY[j][c]·X_t[j] for 24 channels (three vectors) × four taps:

@@ -7,4 +7,5 @@
 #include "PhaseRows.h"
 #include "Prefetch.h"
 #include "RowGather.h"
+#include "TransposeKernels.h"
 #include "TileActivation.h"
