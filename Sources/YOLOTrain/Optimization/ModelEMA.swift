@@ -59,7 +59,15 @@ public struct ModelEMA: Sendable, Equatable {
             model[index].value.storage.withUnsafeBufferPointer { m in
                 values[index].storage.withUnsafeMutableBufferPointer { v in
                     Parallel.forEach(count, minimumChunk: elementwiseChunk) { range in
-                        for i in range { v[i] = v[i] * keep + take * m[i] }
+                        // eight lanes at a time, each lane the tail's arithmetic
+                        var i = range.lowerBound
+                        while i + 8 <= range.upperBound {
+                            let raw = UnsafeMutableRawPointer(v.baseAddress! + i)
+                            let model = UnsafeRawPointer(m.baseAddress! + i).loadUnaligned(as: SIMD8<Float>.self)
+                            raw.storeBytes(of: raw.loadUnaligned(as: SIMD8<Float>.self) * keep + take * model, as: SIMD8<Float>.self)
+                            i += 8
+                        }
+                        while i < range.upperBound { v[i] = v[i] * keep + take * m[i]; i += 1 }
                     }
                 }
             }

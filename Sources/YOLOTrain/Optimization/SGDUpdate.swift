@@ -26,21 +26,47 @@ enum SGDUpdate {
             gradient.withUnsafeBufferPointer { g in
                 buffer.withUnsafeMutableBufferPointer { b in
                     Parallel.forEach(count, minimumChunk: elementwiseChunk) { range in
-                        for i in range {
-                            var d = g[i]
-                            if weightDecay != 0 { d = d.addingProduct(p[i], weightDecay) }
-                            if usesMomentum {
-                                let next = first ? d : b[i] * momentum + d
-                                b[i] = next
-                                d = d.addingProduct(next, momentum)
-                            }
-                            p[i] = p[i].addingProduct(d, negativeRate)
-                        }
+                        let start = range.lowerBound
+                        update(p.baseAddress! + start, gradient: g.baseAddress! + start,
+                               momentumBuffer: usesMomentum ? b.baseAddress! + start : nil, count: range.count,
+                               weightDecay: weightDecay, momentum: momentum, negativeRate: negativeRate, first: first)
                     }
                 }
             }
         }
         if usesMomentum { state.momentumBuffer = buffer }
+    }
+
+    /// The update over `count` elements, eight lanes at a time (the tail through a padded
+    /// vector, so every element goes through the same lane operations).
+    @inline(__always)
+    private static func update(_ p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
+                               momentumBuffer b: UnsafeMutablePointer<Float>?, count: Int, weightDecay: Float,
+                               momentum: Float, negativeRate: Float, first: Bool) {
+        var i = 0
+        while i < count {
+            let lanes = min(8, count - i)
+            @inline(__always) func load(_ source: UnsafePointer<Float>) -> SIMD8<Float> {
+                if lanes == 8 { return UnsafeRawPointer(source).loadUnaligned(as: SIMD8<Float>.self) }
+                var v = SIMD8<Float>()
+                for lane in 0..<lanes { v[lane] = source[lane] }
+                return v
+            }
+            @inline(__always) func store(_ v: SIMD8<Float>, _ target: UnsafeMutablePointer<Float>) {
+                if lanes == 8 { return UnsafeMutableRawPointer(target).storeBytes(of: v, as: SIMD8<Float>.self) }
+                for lane in 0..<lanes { target[lane] = v[lane] }
+            }
+            let parameter = load(p + i)
+            var d = load(g + i)
+            if weightDecay != 0 { d = d.addingProduct(parameter, SIMD8(repeating: weightDecay)) }
+            if let b {
+                let next = first ? d : load(b + i) * momentum + d
+                store(next, b + i)
+                d = d.addingProduct(next, SIMD8(repeating: momentum))
+            }
+            store(parameter.addingProduct(d, SIMD8(repeating: negativeRate)), p + i)
+            i += 8
+        }
     }
 }
 
