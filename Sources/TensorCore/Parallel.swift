@@ -35,7 +35,8 @@ public enum Parallel {
 
     /// Hands the items `0..<count` out one at a time to the workers, so a worker slowed by the
     /// machine takes fewer of them. `worker` runs once per worker (set up its scratch there) and
-    /// pulls items with `next()` until it returns nil. (Never inlined, as `forEach`.)
+    /// pulls items with `next()` until it returns nil; each worker gets its items in increasing
+    /// order (the packed driver's multi-job regions rely on it). (Never inlined, as `forEach`.)
     @inline(never)
     public static func distribute(_ count: Int, _ worker: (_ next: () -> Int?) -> Void) {
         guard count > 0 else { return }
