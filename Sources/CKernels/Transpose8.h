@@ -7,7 +7,7 @@
 
 // Rows r0…r7 of an 8 x 8 block transposed in place (the standard unpack / shuffle / lane-swap
 // sequence).
-#define YOLO_TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                                               \
+#define YOLO_TRANSPOSE8(r0, r1, r2, r3, r4, r5, r6, r7)                                                 \
     do {                                                                                                \
         __m256 t0 = _mm256_unpacklo_ps(r0, r1), t1 = _mm256_unpackhi_ps(r0, r1);                        \
         __m256 t2 = _mm256_unpacklo_ps(r2, r3), t3 = _mm256_unpackhi_ps(r2, r3);                        \
