@@ -2,6 +2,7 @@
 
 #if defined(__x86_64__)
 
+#include "LaneMask.h"
 #include "TileEpilogue.h"
 
 #define ELEMENTWISE_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512dq")))
@@ -10,11 +11,6 @@
 #define LOW_DOUBLES(v) _mm512_cvtps_pd(_mm512_castps512_ps256(v))
 #define HIGH_DOUBLES(v) _mm512_cvtps_pd(_mm512_extractf32x8_ps(v, 1))
 
-// The first `remaining` lanes of sixteen (all of them when sixteen or more remain).
-static inline __mmask16 tail_mask(long remaining) {
-    return remaining >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << remaining) - 1);
-}
-
 // Four float64 accumulators folded in a fixed order.
 ELEMENTWISE_TARGET static inline double fold4(__m512d a0, __m512d a1, __m512d a2, __m512d a3) {
     return _mm512_reduce_add_pd(_mm512_add_pd(_mm512_add_pd(a0, a1), _mm512_add_pd(a2, a3)));
@@ -22,12 +18,6 @@ ELEMENTWISE_TARGET static inline double fold4(__m512d a0, __m512d a1, __m512d a2
 
 ELEMENTWISE_TARGET static inline __m512 normalized16(__m512 x, __m512 mean, __m512 scale, __m512 shift) {
     return _mm512_add_ps(_mm512_mul_ps(_mm512_sub_ps(x, mean), scale), shift);
-}
-
-ELEMENTWISE_TARGET static inline __m512 activated16(__m512 y, int activation) {
-    if (activation == YOLO_TILE_SILU) return _mm512_mul_ps(y, yolo_sigmoid16(y));
-    if (activation == YOLO_TILE_SIGMOID) return yolo_sigmoid16(y);
-    return y;
 }
 
 // f′(x) of SiLU or sigmoid from s = sigmoid(x).
@@ -51,7 +41,7 @@ ELEMENTWISE_TARGET void yolo_plane_sum_squares(const float *x, long count, doubl
         q2 = _mm512_fmadd_pd(b0, b0, q2); q3 = _mm512_fmadd_pd(b1, b1, q3);
     }
     for (; i < count; i += 16) {
-        __m512 a = _mm512_maskz_loadu_ps(tail_mask(count - i), x + i);
+        __m512 a = _mm512_maskz_loadu_ps(yolo_lanes16(0, count - i), x + i);
         __m512d a0 = LOW_DOUBLES(a), a1 = HIGH_DOUBLES(a);
         s0 = _mm512_add_pd(s0, a0); s1 = _mm512_add_pd(s1, a1);
         q0 = _mm512_fmadd_pd(a0, a0, q0); q1 = _mm512_fmadd_pd(a1, a1, q1);
@@ -66,18 +56,18 @@ ELEMENTWISE_TARGET void yolo_plane_normalize(const float *x, float *y, long coun
     long i = 0;
     for (; i + 16 <= count; i += 16) {
         __m512 v = normalized16(_mm512_loadu_ps(x + i), meanV, scaleV, shiftV);
-        _mm512_storeu_ps(y + i, activated16(v, activation));
+        _mm512_storeu_ps(y + i, yolo_activate16(v, activation));
     }
     if (i < count) {
-        __mmask16 mask = tail_mask(count - i);
+        __mmask16 mask = yolo_lanes16(0, count - i);
         __m512 v = normalized16(_mm512_maskz_loadu_ps(mask, x + i), meanV, scaleV, shiftV);
-        _mm512_mask_storeu_ps(y + i, mask, activated16(v, activation));
+        _mm512_mask_storeu_ps(y + i, mask, yolo_activate16(v, activation));
     }
 }
 
 ELEMENTWISE_TARGET void yolo_activation_gradient(const float *x, const float *dy, float *dx, long count, int activation) {
     for (long i = 0; i < count; i += 16) {
-        __mmask16 mask = tail_mask(count - i);
+        __mmask16 mask = yolo_lanes16(0, count - i);
         __m512 v = _mm512_maskz_loadu_ps(mask, x + i);
         __m512 g = _mm512_maskz_loadu_ps(mask, dy + i);
         _mm512_mask_storeu_ps(dx + i, mask, _mm512_mul_ps(g, derivative16(v, activation)));
@@ -112,7 +102,7 @@ ELEMENTWISE_TARGET void yolo_batchnorm_gradient_sums(const float *dz, const floa
         GRADIENT_SUMS16(i, (__mmask16)0xFFFF, s0, s1, p0, p1)
         GRADIENT_SUMS16(i + 16, (__mmask16)0xFFFF, s2, s3, p2, p3)
     }
-    for (; i < count; i += 16) GRADIENT_SUMS16(i, tail_mask(count - i), s0, s1, p0, p1)
+    for (; i < count; i += 16) GRADIENT_SUMS16(i, yolo_lanes16(0, count - i), s0, s1, p0, p1)
 #undef GRADIENT_SUMS16
     *sumGradient = fold4(s0, s1, s2, s3);
     *sumGradientXhat = fold4(p0, p1, p2, p3);
@@ -124,7 +114,7 @@ ELEMENTWISE_TARGET void yolo_batchnorm_input_gradient(const float *g, const floa
     __m512 meanV = _mm512_set1_ps(mean), invStdV = _mm512_set1_ps(inverseStd), scaleV = _mm512_set1_ps(scale);
     __m512 meanGradientV = _mm512_set1_ps(meanGradient), meanGradientXhatV = _mm512_set1_ps(meanGradientXhat);
     for (long i = 0; i < count; i += 16) {
-        __mmask16 mask = tail_mask(count - i);
+        __mmask16 mask = yolo_lanes16(0, count - i);
         __m512 xHat = _mm512_mul_ps(_mm512_sub_ps(_mm512_maskz_loadu_ps(mask, x + i), meanV), invStdV);
         __m512 centred = _mm512_sub_ps(_mm512_maskz_loadu_ps(mask, g + i), meanGradientV);
         __m512 value = _mm512_mul_ps(scaleV, _mm512_sub_ps(centred, _mm512_mul_ps(xHat, meanGradientXhatV)));

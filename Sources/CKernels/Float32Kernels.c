@@ -47,13 +47,12 @@ F32_TARGET void yolo_f32_activate(float *values, long count, int activation) {
     long i = 0;
     for (; i + 16 <= count; i += 16) {
         __m512 v = _mm512_loadu_ps(values + i);
-        _mm512_storeu_ps(values + i, activation == YOLO_TILE_SILU ? _mm512_mul_ps(v, yolo_sigmoid16(v)) : yolo_sigmoid16(v));
+        _mm512_storeu_ps(values + i, yolo_activate16(v, activation));
     }
     if (i < count) {
         __mmask16 mask = (__mmask16)((1u << (count - i)) - 1);
         __m512 v = _mm512_maskz_loadu_ps(mask, values + i);
-        _mm512_mask_storeu_ps(values + i, mask,
-                              activation == YOLO_TILE_SILU ? _mm512_mul_ps(v, yolo_sigmoid16(v)) : yolo_sigmoid16(v));
+        _mm512_mask_storeu_ps(values + i, mask, yolo_activate16(v, activation));
     }
 }
 

@@ -37,12 +37,16 @@ YOLO_AVX512_TARGET static inline __m512 yolo_sigmoid16(__m512 x) {
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
 }
 
-// Two consecutive eight-float vectors of the tile as one, with the activation applied.
-YOLO_AVX512_TARGET static inline __m512 yolo_activated16(__m256 low, __m256 high, int activation) {
-    __m512 v = _mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1);
+// `activation` (a YOLO_TILE_ value) on sixteen lanes.
+YOLO_AVX512_TARGET static inline __m512 yolo_activate16(__m512 v, int activation) {
     if (activation == YOLO_TILE_SILU) return _mm512_mul_ps(v, yolo_sigmoid16(v));
     if (activation == YOLO_TILE_SIGMOID) return yolo_sigmoid16(v);
     return v;
+}
+
+// Two consecutive eight-float vectors of the tile as one, with the activation applied.
+YOLO_AVX512_TARGET static inline __m512 yolo_activated16(__m256 low, __m256 high, int activation) {
+    return yolo_activate16(_mm512_insertf32x8(_mm512_castps256_ps512(low), high, 1), activation);
 }
 
 // Eight outputs written, or added to what is there.
