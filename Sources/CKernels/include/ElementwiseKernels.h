@@ -23,8 +23,9 @@ void yolo_plane_normalize(const float *x, float *y, long count, float mean, floa
 /// f′ from the tiles' sigmoid s: SiLU′ = s·(1 + x·(1 − s)), sigmoid′ = s·(1 − s).
 void yolo_activation_gradient(const float *x, const float *dy, float *dx, long count, int activation);
 
-/// Batch norm's gradient sums over a plane, Σ g and Σ g·x̂ with x̂ = (x − mean)·invstd (float32,
-/// then widened), into *sumGradient and *sumGradientXhat. With an activation, g = dz·f′(y) for
+/// Batch norm's gradient sums over a plane, Σ g and Σ g·x̂ with x̂ = (x − mean)·invstd, into
+/// *sumGradient and *sumGradientXhat: each of sixteen lanes sums up to eight terms in float32,
+/// and those partial sums are added in float64. With an activation, g = dz·f′(y) for
 /// y = (x − mean)·scale + shift recomputed as yolo_plane_normalize does, and g is also written
 /// to gradientOut; with YOLO_TILE_IDENTITY g = dz and gradientOut is not touched.
 void yolo_batchnorm_gradient_sums(const float *dz, const float *x, float *gradientOut, long count, float mean,
