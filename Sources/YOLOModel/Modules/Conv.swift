@@ -60,8 +60,6 @@ public final class ConvBlock: Module {
                        addingToOutput: adding, packedWeights: conv.packedWeights)
     }
 
-    /// The pre-activation values the activation's backward needs.
-
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
         guard !isFused else { throw ShapeError("a fused Conv block cannot be trained (its batch norm is folded)") }
         // batch norm and activation in one pass; backward recomputes the pre-activation

@@ -22,7 +22,7 @@ extension Detect {
             guard let packed = head.packedWeights else { throw ShapeError("Detect head \(level) is not a 1×1 convolution") }
             return packed
         }
-        try Tensor.withBasePointers(inputs[...]) { bases in
+        Tensor.withBasePointers(inputs[...]) { bases in
             let levels = (0..<inputs.count).map { level in
                 (input: FeatureBlock(bases[level], batch: batch, channels: inputs[level].shape[1], height: inputs[level].shape[2],
                                      width: inputs[level].shape[3]),
