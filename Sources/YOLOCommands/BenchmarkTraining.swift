@@ -57,7 +57,7 @@ extension Benchmark {
             network.setTraining(true)
             network.zeroGradients()
             var phases = [[Double]](repeating: [], count: 4)
-            var rowTimes = RowTimes(rowCount: network.rows.count)
+            let rowTimes = RowTimes(rowCount: network.rows.count)
             var totals: [Double] = []
             var losses: [Double] = []
             for run in 0..<(warmup + runs) {

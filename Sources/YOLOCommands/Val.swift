@@ -79,9 +79,9 @@ public struct Val: ParsableCommand {
             let showBar = isatty(STDERR_FILENO) != 0
             let validator = Validator(confidenceThreshold: confThres, iouThreshold: iouThres, maxDetections: maxDet,
                                       singleClass: singleCls)
-            let result = try validator.run(network: model.network, set: set, classCount: classCount) { done, total in
+            let result = try validator.run(network: model.network, set: set, classCount: classCount, progress: { done, total in
                 if showBar { fputs("\r" + header + ": " + ProgressBar.render(done: done, total: total), stderr) }
-            }
+            })
             if showBar { fputs("\n", stderr) }
             let showPerClass = verbose || (classCount < 50 && classCount > 1)
             for line in ValidationTable.lines(result: result, names: names, perClass: showPerClass) { print(line) }

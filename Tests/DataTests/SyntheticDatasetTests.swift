@@ -181,7 +181,7 @@ final class SyntheticDatasetTests: XCTestCase {
         XCTAssertEqual(try String(contentsOfFile: label, encoding: .utf8), "0 0.5 0.5 0.2 0.2\n")
 
         // An interrupted write (the in-progress marker is still there) is redone from scratch.
-        FileManager.default.createFile(atPath: root + "/.incomplete", contents: Data())
+        XCTAssertTrue(FileManager.default.createFile(atPath: root + "/.incomplete", contents: Data()))
         _ = try SyntheticDataset.write(to: root, trainCount: 3, valCount: 2, imageSize: 64, seed: 5)
         XCTAssertEqual(try String(contentsOfFile: label, encoding: .utf8), original)
         XCTAssertFalse(FileManager.default.fileExists(atPath: root + "/.incomplete"))

@@ -53,7 +53,7 @@ public struct Demo: ParsableCommand {
             let list = runDirectory + "/detect-sources.txt"
             try sample.map { images + "/" + $0 }.joined(separator: "\n").write(toFile: list, atomically: true, encoding: .utf8)
             print("\nDetecting on \(sample.count) validation images...")
-            var detect = try Detect.parse(["--weights", weights, "--source", list, "--img", String(img),
+            let detect = try Detect.parse(["--weights", weights, "--source", list, "--img", String(img),
                                            "--project", project, "--name", "detect"])
             try detect.run()
             print("\nDemo finished: training run in \(runDirectory) (weights/best.safetensors, results.csv), "
