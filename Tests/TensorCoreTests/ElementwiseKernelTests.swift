@@ -73,7 +73,8 @@ final class ElementwiseKernelTests: XCTestCase {
     /// With an activation, the gradient written is dz·f′(y) exactly as yolo_activation_gradient
     /// gives it for the normalised y; the sums are those of the written values (of dz itself
     /// without an activation) against x̂ computed in float32: float32 partial sums of at most
-    /// eight terms, so within 8 float32 ulps of the terms' magnitudes (float64 sums of the terms
+    /// sixteen terms (two running sums of eight, then added: at most nine roundings on any
+    /// term's way), so within 8 float32 ulps of the terms' magnitudes (float64 sums of the terms
     /// themselves, as before, agreed to 1e-12).
     func testBatchNormGradientSumsMatchTheDefinition() {
         let (mean, inverseStd, scale, shift): (Float, Float, Float, Float) = (0.2, 0.8, 1.3, 0.1)
