@@ -12,6 +12,7 @@ int yolo_avx512_supported(void) {
 
 #if defined(__x86_64__)
 
+#include "LaneMask.h"
 #include "TileEpilogue.h"
 
 #define F32_TARGET __attribute__((target("avx2,fma,avx512f,avx512vl,avx512dq")))
@@ -50,7 +51,7 @@ F32_TARGET void yolo_f32_activate(float *values, long count, int activation) {
         _mm512_storeu_ps(values + i, yolo_activate16(v, activation));
     }
     if (i < count) {
-        __mmask16 mask = (__mmask16)((1u << (count - i)) - 1);
+        __mmask16 mask = yolo_lanes16(0, count - i);
         __m512 v = _mm512_maskz_loadu_ps(mask, values + i);
         _mm512_mask_storeu_ps(values + i, mask, yolo_activate16(v, activation));
     }
