@@ -165,13 +165,14 @@ public enum Conv2DBackward {
         let direct = isDirect(g)
         let tileRows = tileRowCount(g, outH: outH, outW: outW)
         let splitChannels = direct ? g.outputChannels : g.inputChannels
-        let blockCount = min(splitChannels, Parallel.width)
-        let channelsPerBlock = (splitChannels + blockCount - 1) / blockCount
+        let blockCount = min(splitChannels, weightGradientChannelBlocks)
+        let channelsPerBlock = (splitChannels + blockCount - 1) / blockCount  // the largest block
         Parallel.distribute(blockCount) { next in
             let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : channelsPerBlock * taps * tileRows * outW)
             defer { columns.deallocate() }
             while let block = next() {
-                let channels = (block * channelsPerBlock)..<min(splitChannels, (block + 1) * channelsPerBlock)
+                // shared out as evenly as they go (5 channels as 1 + 1 + 1 + 2)
+                let channels = (block * splitChannels / blockCount)..<((block + 1) * splitChannels / blockCount)
                 let target = dw + channels.lowerBound * taps
                 for b in 0..<batch {
                     let dyImage = dy + b * g.outputChannels * pixels
@@ -195,6 +196,13 @@ public enum Conv2DBackward {
             }
         }
     }
+
+    /// How many channel blocks `accumulateByChannelBlocks` cuts dW into: a constant, not the
+    /// worker count, because sgemm's sum for an element can depend on the matrices' sizes
+    /// (OpenBLAS's Haswell/Zen kernels: blocks of half the channels for two workers and all of
+    /// them for one gave different last bits), so the blocks, and with them every call's shape,
+    /// must not depend on the thread count.
+    static let weightGradientChannelBlocks = 4
 
     /// Output rows per im2col / col2im tile: about `Conv2D.tileBytes` of columns (at least 256
     /// columns, so the GEMMs stay efficient); all rows for 1×1 convolutions, which need none.
