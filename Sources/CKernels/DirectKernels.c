@@ -1,4 +1,18 @@
 #include "DirectKernels.h"
+#include "Float32Kernels.h"
+
+static void window_copy_scalar(const float *map, long channels, long height, long width, long firstRow, long rows,
+                               long firstColumn, long columns, float *window) {
+    for (long c = 0; c < channels; c++) {
+        for (long r = firstRow; r < firstRow + rows; r++, window += columns) {
+            for (long j = 0; j < columns; j++) {
+                long column = firstColumn + j;
+                int inside = r >= 0 && r < height && column >= 0 && column < width;
+                window[j] = inside ? map[(c * height + r) * width + column] : 0.0f;
+            }
+        }
+    }
+}
 
 #if defined(__x86_64__)
 
@@ -78,9 +92,10 @@ direct_tile(const float *window, long channels, long channelStride, long rowStri
     }
 }
 
-DIRECT_TARGET void yolo_f32_direct(const float *window, long channels, long channelStride, long rowStride, long kernel,
-                                   long stride, const float *weights, const float *bias, int activation, float *out,
-                                   long outChannelStride, long validChannels, long validPixels, int adding) {
+DIRECT_TARGET static void direct_avx512(const float *window, long channels, long channelStride, long rowStride,
+                                        long kernel, long stride, const float *weights, const float *bias,
+                                        int activation, float *out, long outChannelStride, long validChannels,
+                                        long validPixels, int adding) {
     if (stride == 2) {
         direct_tile(window, channels, channelStride, rowStride, kernel, 2, weights, bias, activation, out,
                     outChannelStride, validChannels, validPixels, adding);
@@ -90,8 +105,112 @@ DIRECT_TARGET void yolo_f32_direct(const float *window, long channels, long chan
     }
 }
 
-DIRECT_TARGET void yolo_f32_window_copy(const float *map, long channels, long height, long width, long firstRow,
-                                        long rows, long firstColumn, long columns, float *window) {
+// The AVX2 tier. Sixteen channels take two eight-lane accumulators per pixel, so sixteen
+// registers hold only six pixels' sums (with the two weight vectors and the broadcast input,
+// fifteen of sixteen): a tile is computed in passes of four to six pixels, each into a
+// pixel-major buffer, and transposed from there. Every sum is the same fused multiply-add chain
+// as in the AVX-512 tile, so the two tiers agree bit for bit before the activation.
+#define DIRECT8_MADD(j)                                                                             \
+    {                                                                                              \
+        __m256 value = _mm256_broadcast_ss(tap + stride * (j));                                    \
+        low##j = _mm256_fmadd_ps(value, wLow, low##j);                                             \
+        high##j = _mm256_fmadd_ps(value, wHigh, high##j);                                          \
+    }
+
+#define DIRECT8_STORE(j) _mm256_store_ps(sums + 16 * (j), low##j); _mm256_store_ps(sums + 16 * (j) + 8, high##j);
+
+// Pixels first ..< first + PIXELS (4 to 6) into sums (16 floats a pixel).
+#define DIRECT8_PASS(first, PIXELS)                                                                 \
+    {                                                                                              \
+        __m256 low0 = biasLow, low1 = biasLow, low2 = biasLow, low3 = biasLow, low4 = biasLow;    \
+        __m256 low5 = biasLow;                                                                     \
+        __m256 high0 = biasHigh, high1 = biasHigh, high2 = biasHigh, high3 = biasHigh;            \
+        __m256 high4 = biasHigh, high5 = biasHigh;                                                 \
+        const float *w16 = weights;                                                                \
+        for (long c = 0; c < channels; c++) {                                                      \
+            for (long ky = 0; ky < kernel; ky++) {                                                 \
+                const float *row = window + stride * (first) + c * channelStride + ky * rowStride; \
+                _mm_prefetch((const char *)(row + 24 * stride), _MM_HINT_T0);                      \
+                for (long kx = 0; kx < kernel; kx++) {                                             \
+                    const float *tap = row + kx;                                                   \
+                    __m256 wLow = _mm256_loadu_ps(w16), wHigh = _mm256_loadu_ps(w16 + 8);          \
+                    w16 += 16;                                                                     \
+                    DIRECT8_MADD(0) DIRECT8_MADD(1) DIRECT8_MADD(2) DIRECT8_MADD(3)                \
+                    if ((PIXELS) > 4) DIRECT8_MADD(4)                                              \
+                    if ((PIXELS) > 5) DIRECT8_MADD(5)                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        float *sums = pixelSums + 16 * (first);                                                    \
+        DIRECT8_STORE(0) DIRECT8_STORE(1) DIRECT8_STORE(2) DIRECT8_STORE(3)                        \
+        if ((PIXELS) > 4) { DIRECT8_STORE(4) }                                                     \
+        if ((PIXELS) > 5) { DIRECT8_STORE(5) }                                                     \
+    }
+
+YOLO_AVX2_TARGET static inline __attribute__((always_inline)) void
+direct_tile_avx2(const float *window, long channels, long channelStride, long rowStride, long kernel, const long stride,
+                 const float *weights, const float *bias, int activation, float *out, long outChannelStride,
+                 long validChannels, long validPixels, int adding) {
+    __attribute__((aligned(32))) float pixelSums[8 * 16];
+    __m256 biasLow = _mm256_loadu_ps(bias), biasHigh = _mm256_loadu_ps(bias + 8);
+    // the passes read the taps of max(4, validPixels) pixels only; seven run as 0–3 and 3–6
+    // (pixel 3 twice, the same sum)
+    long computed = validPixels < 4 ? 4 : validPixels;
+    switch (validPixels) {
+    case 8: DIRECT8_PASS(0, 4) DIRECT8_PASS(4, 4) break;
+    case 7: DIRECT8_PASS(0, 4) DIRECT8_PASS(3, 4) break;
+    case 6: DIRECT8_PASS(0, 6) break;
+    case 5: DIRECT8_PASS(0, 5) break;
+    default: DIRECT8_PASS(0, 4) break;
+    }
+    // pixel-major sums to one vector of eight pixels per output channel (pixels not computed
+    // are zeros, never stored)
+#define DIRECT8_ROW(j, half) ((j) < computed ? _mm256_load_ps(pixelSums + 16 * (j) + (half)) : _mm256_setzero_ps())
+    __m256 low0 = DIRECT8_ROW(0, 0), low1 = DIRECT8_ROW(1, 0), low2 = DIRECT8_ROW(2, 0), low3 = DIRECT8_ROW(3, 0);
+    __m256 low4 = DIRECT8_ROW(4, 0), low5 = DIRECT8_ROW(5, 0), low6 = DIRECT8_ROW(6, 0), low7 = DIRECT8_ROW(7, 0);
+    __m256 high0 = DIRECT8_ROW(0, 8), high1 = DIRECT8_ROW(1, 8), high2 = DIRECT8_ROW(2, 8), high3 = DIRECT8_ROW(3, 8);
+    __m256 high4 = DIRECT8_ROW(4, 8), high5 = DIRECT8_ROW(5, 8), high6 = DIRECT8_ROW(6, 8), high7 = DIRECT8_ROW(7, 8);
+#undef DIRECT8_ROW
+    YOLO_TRANSPOSE8(low0, low1, low2, low3, low4, low5, low6, low7);
+    YOLO_TRANSPOSE8(high0, high1, high2, high3, high4, high5, high6, high7);
+    __m256 channelRows[16] = {low0, low1, low2, low3, low4, low5, low6, low7,
+                              high0, high1, high2, high3, high4, high5, high6, high7};
+    __m256i pixels = yolo_lanes8(0, validPixels);
+    for (long o = 0; o < validChannels; o++) {
+        float *target = out + o * outChannelStride;
+        __m256 v = yolo_activate8(channelRows[o], activation);
+        if (adding) v = _mm256_add_ps(v, _mm256_maskload_ps(target, pixels));
+        _mm256_maskstore_ps(target, pixels, v);
+    }
+}
+
+YOLO_AVX2_TARGET static void direct_avx2(const float *window, long channels, long channelStride, long rowStride,
+                                         long kernel, long stride, const float *weights, const float *bias,
+                                         int activation, float *out, long outChannelStride, long validChannels,
+                                         long validPixels, int adding) {
+    if (stride == 2) {
+        direct_tile_avx2(window, channels, channelStride, rowStride, kernel, 2, weights, bias, activation, out,
+                         outChannelStride, validChannels, validPixels, adding);
+    } else {
+        direct_tile_avx2(window, channels, channelStride, rowStride, kernel, 1, weights, bias, activation, out,
+                         outChannelStride, validChannels, validPixels, adding);
+    }
+}
+
+void yolo_f32_direct(const float *window, long channels, long channelStride, long rowStride, long kernel, long stride,
+                     const float *weights, const float *bias, int activation, float *out, long outChannelStride,
+                     long validChannels, long validPixels, int adding) {
+    if (yolo_f32_kernel_tier() == YOLO_F32_TIER_AVX512) {
+        direct_avx512(window, channels, channelStride, rowStride, kernel, stride, weights, bias, activation, out,
+                      outChannelStride, validChannels, validPixels, adding);
+    } else {
+        direct_avx2(window, channels, channelStride, rowStride, kernel, stride, weights, bias, activation, out,
+                    outChannelStride, validChannels, validPixels, adding);
+    }
+}
+
+DIRECT_TARGET static void window_copy_avx512(const float *map, long channels, long height, long width, long firstRow,
+                                             long rows, long firstColumn, long columns, float *window) {
     for (long c = 0; c < channels; c++) {
         const float *plane = map + c * height * width;
         for (long r = firstRow; r < firstRow + rows; r++, window += columns) {
@@ -107,19 +226,41 @@ DIRECT_TARGET void yolo_f32_window_copy(const float *map, long channels, long he
     }
 }
 
+YOLO_AVX2_TARGET static void window_copy_avx2(const float *map, long channels, long height, long width, long firstRow,
+                                              long rows, long firstColumn, long columns, float *window) {
+    for (long c = 0; c < channels; c++) {
+        const float *plane = map + c * height * width;
+        for (long r = firstRow; r < firstRow + rows; r++, window += columns) {
+            int inside = r >= 0 && r < height;
+            for (long j = 0; j < columns; j += 8) {
+                long column = firstColumn + j;
+                __m256 values = inside
+                    ? _mm256_maskload_ps(plane + r * width + column, yolo_lanes8(-column, width - column))
+                    : _mm256_setzero_ps();
+                if (columns - j >= 8) {
+                    _mm256_storeu_ps(window + j, values);
+                } else {
+                    _mm256_maskstore_ps(window + j, yolo_lanes8(0, columns - j), values);
+                }
+            }
+        }
+    }
+}
+
+void yolo_f32_window_copy(const float *map, long channels, long height, long width, long firstRow, long rows,
+                          long firstColumn, long columns, float *window) {
+    if (yolo_f32_kernel_tier() == YOLO_F32_TIER_AVX512) {
+        window_copy_avx512(map, channels, height, width, firstRow, rows, firstColumn, columns, window);
+    } else {
+        window_copy_avx2(map, channels, height, width, firstRow, rows, firstColumn, columns, window);
+    }
+}
+
 #else
 
 void yolo_f32_window_copy(const float *map, long channels, long height, long width, long firstRow, long rows,
                           long firstColumn, long columns, float *window) {
-    for (long c = 0; c < channels; c++) {
-        for (long r = firstRow; r < firstRow + rows; r++, window += columns) {
-            for (long j = 0; j < columns; j++) {
-                long column = firstColumn + j;
-                int inside = r >= 0 && r < height && column >= 0 && column < width;
-                window[j] = inside ? map[(c * height + r) * width + column] : 0.0f;
-            }
-        }
-    }
+    window_copy_scalar(map, channels, height, width, firstRow, rows, firstColumn, columns, window);
 }
 
 void yolo_f32_direct(const float *window, long channels, long channelStride, long rowStride, long kernel, long stride,

@@ -14,4 +14,12 @@ static inline __mmask16 yolo_lanes16(long first, long end) {
     return (__mmask16)(((1u << (end - first)) - 1) << first);
 }
 
+// The same lanes of eight, as the sign bits AVX2's maskload and maskstore read.
+__attribute__((target("avx2"))) static inline __m256i yolo_lanes8(long first, long end) {
+    __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i low = _mm256_cmpgt_epi32(lane, _mm256_set1_epi32((int)(first < -1 ? -1 : first > 8 ? 8 : first) - 1));
+    __m256i high = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(end < 0 ? 0 : end > 8 ? 8 : end)), lane);
+    return _mm256_and_si256(low, high);
+}
+
 #endif

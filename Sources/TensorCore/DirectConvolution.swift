@@ -11,7 +11,7 @@ import CKernels
 /// one tile's sum over k in the packed tiles' order, so results are theirs bit for bit and do not
 /// depend on the thread count.
 public enum DirectConvolution {
-    /// On where the float32 C tiles run (the kernel needs AVX-512 too); off, these convolutions
+    /// On where the float32 C tiles run (AVX-512 or AVX2, as they); off, these convolutions
     /// go through the packed convolution.
     nonisolated(unsafe) public static var isEnabled = true
 

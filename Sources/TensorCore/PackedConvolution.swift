@@ -26,12 +26,13 @@ public enum PackedConvolution {
     public static let bfloat16Supported = yolo_bf16_supported() != 0
 
     /// Float32 tiles run on the C kernels (the same sums; SiLU and sigmoid sixteen lanes wide
-    /// without a division, within 4 ulp of the Swift tile's): on by default where the CPU has
-    /// AVX-512, which they need. Off, every float32 tile is Swift's `MicroTile`.
+    /// without a division, eight on AVX2, within 4 ulp of the Swift tile's): on by default where
+    /// the CPU has AVX-512 or AVX2 and FMA (`yolo_f32_kernel_tier`). Off, every float32 tile is
+    /// Swift's `MicroTile`.
     nonisolated(unsafe) public static var usesFloat32CTiles = float32CTilesSupported
 
-    /// The CPU has the AVX-512 instructions `usesFloat32CTiles` needs.
-    public static let float32CTilesSupported = yolo_avx512_supported() != 0
+    /// The CPU has the instructions `usesFloat32CTiles` needs (either tier of the C kernels).
+    public static let float32CTilesSupported = yolo_f32_kernel_tier() != Int32(YOLO_F32_TIER_NONE)
 
     /// y = f(conv(x) + bias) (+ y with `epilogue.addsToOutput`), images of `output`
     /// `outputImageStride` floats apart.

@@ -9,11 +9,11 @@ import CKernels
 /// output pixels (full tiles, tiles of ≤ 4, windows past either border), output channels that
 /// leave a partial block of sixteen, the three activations its epilogue applies, a residual
 /// added into a channel slice, and thread counts.
-final class DirectConvolutionTests: XCTestCase {
+final class DirectConvolutionTests: KernelTierTestCase {
     private var saved = (direct: DirectConvolution.isEnabled, width: Parallel.width)
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "the direct kernel needs AVX-512")
+        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "the direct kernel needs AVX2 or AVX-512")
         saved = (DirectConvolution.isEnabled, Parallel.width)
     }
 

@@ -5,12 +5,12 @@ import CKernels
 /// The C elementwise kernels (ElementwiseKernels.c) against their definitions over lengths that
 /// leave every kind of tail past whole vectors (nothing written past the end), and batch norm's
 /// training passes on them against the Swift passes they replace.
-final class ElementwiseKernelTests: XCTestCase {
+final class ElementwiseKernelTests: KernelTierTestCase {
     private let lengths = [0, 1, 7, 15, 16, 17, 31, 32, 33, 47, 48, 63, 100, 255, 256, 257, 1000]
     private let sentinel: Float = 12345
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "the C kernels need AVX-512")
+        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "the C kernels need AVX2 or AVX-512")
     }
 
     private func values(_ count: Int, seed: UInt64, scale: Float = 4, offset: Float = 0) -> [Float] {

@@ -5,11 +5,11 @@ import XCTest
 /// The float32 tiles in C (`PackedConvolution.usesFloat32CTiles`) against Swift's `MicroTile`:
 /// the same sums bit for bit (identity, residual and the activations applied in Swift), and
 /// their own SiLU and sigmoid within 2.5e-7 of the definitions.
-final class Float32CTileTests: XCTestCase {
+final class Float32CTileTests: KernelTierTestCase {
     private var saved = (PackedConvolution.usesFloat32CTiles, PackedConvolution.panelBytes)
 
     override func setUpWithError() throws {
-        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "this CPU has no AVX-512")
+        try XCTSkipUnless(PackedConvolution.float32CTilesSupported, "this CPU has neither AVX2 nor AVX-512")
         saved = (PackedConvolution.usesFloat32CTiles, PackedConvolution.panelBytes)
     }
 

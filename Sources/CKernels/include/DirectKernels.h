@@ -8,7 +8,8 @@
 // accumulators (one per pixel, the channels across the lanes), each input value broadcast into
 // a multiply-add with sixteen channels' weights. Each output is bias + one fused multiply-add
 // per k = (c, ky, kx) in that order, as the float32 tiles sum it, so the results are theirs bit
-// for bit. Callers check yolo_avx512_supported() first.
+// for bit. On AVX2 (yolo_f32_kernel_tier) the same sums in two eight-lane halves per pixel,
+// computed four to six pixels at a time. Callers check yolo_f32_kernel_tier() first.
 
 #ifdef __cplusplus
 extern "C" {

@@ -3,10 +3,11 @@
 
 #include "TileActivation.h"
 
-// Training's per-plane passes on AVX-512: batch-norm statistics and normalisation, the
-// activation gradient, batch-norm's gradient sums and input gradient. SiLU and sigmoid are the
-// C tiles' (yolo_sigmoid16). Sums run in float64 over eight interleaved accumulators, whose
-// order depends on the plane's length alone. Callers check yolo_avx512_supported() first.
+// Training's per-plane passes on AVX-512 or AVX2 (yolo_f32_kernel_tier): batch-norm statistics
+// and normalisation, the activation gradient, batch-norm's gradient sums and input gradient.
+// SiLU and sigmoid are the C tiles' (yolo_sigmoid16, yolo_sigmoid8). Sums run in float64 over
+// eight interleaved accumulators (of eight lanes, or of four on AVX2), whose order depends on
+// the plane's length alone. Callers check yolo_f32_kernel_tier() first.
 
 #ifdef __cplusplus
 extern "C" {

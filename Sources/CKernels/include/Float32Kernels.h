@@ -3,10 +3,11 @@
 
 #include "TileActivation.h"
 
-// The float32 micro-tile (TensorCore's MicroTile) with its epilogue on AVX-512: the sums are
-// the Swift tile's, step by step (one fused multiply-add per k, in k order, from the bias), so
-// they are bit for bit the same; SiLU and sigmoid run sixteen lanes at a time with vscalefps
-// and rcp14 instead of a division. Callers check yolo_avx512_supported() first.
+// The float32 micro-tile (TensorCore's MicroTile) with its epilogue, on AVX-512 or on AVX2
+// (yolo_f32_kernel_tier): the sums are the Swift tile's, step by step (one fused multiply-add
+// per k, in k order, from the bias), so they are bit for bit the same; SiLU and sigmoid run
+// sixteen lanes at a time with vscalefps and rcp14 (eight with rcp and two Newton steps on
+// AVX2) instead of a division. Callers check yolo_f32_kernel_tier() first.
 
 #ifdef __cplusplus
 extern "C" {
@@ -14,6 +15,15 @@ extern "C" {
 
 /// 1 when the CPU has AVX-512 F, VL and DQ.
 int yolo_avx512_supported(void);
+
+/// Which instructions the float32 kernels (these tiles, the direct and elementwise kernels)
+/// run on: the best the CPU has, unless lowered by yolo_f32_set_kernel_tier.
+enum { YOLO_F32_TIER_NONE = 0, YOLO_F32_TIER_AVX2 = 1, YOLO_F32_TIER_AVX512 = 2 };
+int yolo_f32_kernel_tier(void);
+
+/// Selects a tier (clamped to what the CPU has) and returns the one selected: tests run the
+/// AVX2 kernels on an AVX-512 CPU this way. Not to be called while a kernel runs.
+int yolo_f32_set_kernel_tier(int tier);
 
 /// A tile of 4 output rows x 24 pixels: row r, pixel j is bias[r] + the sum over k steps p of
 /// a[4p + r] * b_p[j], where b_p = b + 24p (packed panels), then `activation` (one of the
