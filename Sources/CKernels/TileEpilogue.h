@@ -53,12 +53,10 @@ YOLO_AVX512_TARGET static inline __m512 yolo_activated16(__m256 low, __m256 high
 // activation eight lanes at a time.
 #define YOLO_AVX2_TARGET __attribute__((target("avx2,fma")))
 
-// yolo_sigmoid16 on eight lanes: the same reduction and polynomial; 2^n through the exponent
-// field (x is clamped to ±80, so n stays within −116…116 and 2^n a normal number), and the
-// reciprocal by rcp (12 bits) and two Newton steps, not a division, which would cost more than a
-// short tile's multiply-adds (Zen 3: one 8-lane division per 3.5–5 cycles). Within 1.5e-7 of
-// the exact values, as the sixteen-lane form.
-YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid8(__m256 x) {
+// 1 + exp(−x) on eight lanes, as yolo_sigmoid16 forms it: the same reduction and polynomial,
+// 2^n through the exponent field (x is clamped to ±80, so n stays within −116…116 and 2^n is a
+// normal number).
+YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid_denominator8(__m256 x) {
     __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-80.0f)), _mm256_set1_ps(80.0f));
     __m256 n = _mm256_round_ps(_mm256_mul_ps(clamped, _mm256_set1_ps(-1.44269504f)),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -71,15 +69,20 @@ YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid8(__m256 x) {
     p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314720286e-1f));
     p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
     __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    __m256 d = _mm256_add_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), _mm256_set1_ps(1.0f));
-    __m256 q = _mm256_rcp_ps(d);
-    q = _mm256_fmadd_ps(q, _mm256_fnmadd_ps(d, q, _mm256_set1_ps(1.0f)), q);
-    return _mm256_fmadd_ps(q, _mm256_fnmadd_ps(d, q, _mm256_set1_ps(1.0f)), q);
+    return _mm256_add_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), _mm256_set1_ps(1.0f));
+}
+
+// sigmoid(x) on eight lanes, and SiLU as x / (1 + exp(−x)). A division here, not rcp with
+// Newton steps: the divider runs beside the multiply-add pipes, so over a tile's twelve
+// vectors it costs less than the four multiply-adds of two Newton steps (Zen 3: 3.6 against
+// 4.8–5.8 ns a vector, alone), and it rounds once. Within 1.5e-7 of the exact values.
+YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid8(__m256 x) {
+    return _mm256_div_ps(_mm256_set1_ps(1.0f), yolo_sigmoid_denominator8(x));
 }
 
 // `activation` (a YOLO_TILE_ value) on eight lanes.
 YOLO_AVX2_TARGET static inline __m256 yolo_activate8(__m256 v, int activation) {
-    if (activation == YOLO_TILE_SILU) return _mm256_mul_ps(v, yolo_sigmoid8(v));
+    if (activation == YOLO_TILE_SILU) return _mm256_div_ps(v, yolo_sigmoid_denominator8(v));
     if (activation == YOLO_TILE_SIGMOID) return yolo_sigmoid8(v);
     return v;
 }

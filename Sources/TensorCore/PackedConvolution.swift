@@ -26,9 +26,9 @@ public enum PackedConvolution {
     public static let bfloat16Supported = yolo_bf16_supported() != 0
 
     /// Float32 tiles run on the C kernels (the same sums; SiLU and sigmoid sixteen lanes wide
-    /// without a division, eight on AVX2, within 4 ulp of the Swift tile's): on by default where
-    /// the CPU has AVX-512 or AVX2 and FMA (`yolo_f32_kernel_tier`). Off, every float32 tile is
-    /// Swift's `MicroTile`.
+    /// without a division, or eight with one on AVX2, within 4 ulp of the Swift tile's): on by
+    /// default where the CPU has AVX-512 or AVX2 and FMA (`yolo_f32_kernel_tier`). Off, every
+    /// float32 tile is Swift's `MicroTile`.
     nonisolated(unsafe) public static var usesFloat32CTiles = float32CTilesSupported
 
     /// The CPU has the instructions `usesFloat32CTiles` needs (either tier of the C kernels).

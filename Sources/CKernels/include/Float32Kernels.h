@@ -6,8 +6,8 @@
 // The float32 micro-tile (TensorCore's MicroTile) with its epilogue, on AVX-512 or on AVX2
 // (yolo_f32_kernel_tier): the sums are the Swift tile's, step by step (one fused multiply-add
 // per k, in k order, from the bias), so they are bit for bit the same; SiLU and sigmoid run
-// sixteen lanes at a time with vscalefps and rcp14 (eight with rcp and two Newton steps on
-// AVX2) instead of a division. Callers check yolo_f32_kernel_tier() first.
+// sixteen lanes at a time with vscalefps and rcp14 instead of a division (eight at a time on
+// AVX2, with a division). Callers check yolo_f32_kernel_tier() first.
 
 #ifdef __cplusplus
 extern "C" {
