@@ -1,7 +1,7 @@
 import CKernels
 
 /// Convolutions (groups 1, dilation 1, float32) computed where their input lies, with no layout
-/// pass: tiles of 16 output channels × up to 8 consecutive pixels of one output row (a row's
+/// pass: tiles of 16 output channels × up to 8 (6 on AVX2) consecutive pixels of one output row (a row's
 /// pixels shared evenly among its tiles), each input value broadcast into a multiply-add with
 /// sixteen channels' weights (`yolo_f32_direct`). It takes stride-2 convolutions, which the
 /// packed convolution splits into stride phases tile by tile first, a pass that waits on memory
@@ -15,7 +15,11 @@ public enum DirectConvolution {
     /// go through the packed convolution.
     nonisolated(unsafe) public static var isEnabled = true
 
-    static let pixelsPerTile = 8
+    /// Output pixels per tile: 8 on AVX-512; 6 on AVX2, where a tile is then one pass of the
+    /// kernel over six pixels' sums in twelve registers (at 8, the passes of 4 computed a pixel
+    /// twice in tiles of 7 and kept eight chains of multiply-adds in flight, not twelve: yolov5n
+    /// 0.988 at 320, 0.986 at 640, in-process A/B over 300 pairs).
+    static var pixelsPerTile: Int { yolo_f32_kernel_tier() == Int32(YOLO_F32_TIER_AVX512) ? 8 : 6 }
     static let channelsPerBlock = 16
 
     /// Whether `run` computes this convolution: groups 1, dilation 1, one map, an activation
@@ -62,13 +66,13 @@ public enum DirectConvolution {
         let (height, width, channels) = (input.height, input.width, input.channels)
         let depth = g.patchSize
         let blocks = (g.outputChannels + channelsPerBlock - 1) / channelsPerBlock
-        // a tile's taps: kernel rows of the columns its 8 pixels reach
+        // a tile's taps: kernel rows of the columns its pixels reach
+        let pixelsPerTile = Self.pixelsPerTile
         let windowWidth = (pixelsPerTile - 1) * stride + kernel
         let tilesPerRow = (outW + pixelsPerTile - 1) / pixelsPerTile
         // rows cut into runs of tiles when there are fewer than 8 rows per worker (10-row maps at
         // 320: 0.99 of the time of whole rows, yolov5n and yolov5s)
         let runsPerRow = min(tilesPerRow, max(1, (8 * Parallel.width + input.batch * outH - 1) / (input.batch * outH)))
-        let tilesPerRun = (tilesPerRow + runsPerRow - 1) / runsPerRow
         let bias = epilogue.paddedBias(count: blocks * channelsPerBlock)
         defer { bias.deallocate() }
         let activation = epilogue.activationInC
@@ -84,7 +88,8 @@ public enum DirectConvolution {
                     let source = input.base + image * input.imageStride
                     let firstRow = outputRow * stride - padding
                     let rowsInside = firstRow >= 0 && firstRow + kernel <= height
-                    for tile in (run * tilesPerRun)..<min(tilesPerRow, (run + 1) * tilesPerRun) {
+                    // the row's tiles shared out as evenly as they go (5 in 4 runs as 1 + 1 + 1 + 2)
+                    for tile in (run * tilesPerRow / runsPerRow)..<((run + 1) * tilesPerRow / runsPerRow) {
                         // the row's pixels shared as evenly as they go (10 as 5 + 5, not 8 + 2)
                         let firstPixel = tile * outW / tilesPerRow
                         let pixels = (tile + 1) * outW / tilesPerRow - firstPixel
