@@ -1,20 +1,15 @@
 #include "PhaseRows.h"
+#include "Float32Kernels.h"
 
-int yolo_phase_rows_supported(void) {
-#if defined(__x86_64__)
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx512f");
-#else
-    return 0;
-#endif
-}
+int yolo_phase_rows_supported(void) { return yolo_f32_kernel_tier() != YOLO_F32_TIER_NONE; }
 
 #if defined(__x86_64__)
 
 #include "LaneMask.h"
 
 __attribute__((target("avx512f")))
-void yolo_phase_rows_s2(const float *row, long width, long padding, long phaseWidth, float *phase0, float *phase1) {
+static void phase_rows_s2_avx512(const float *row, long width, long padding, long phaseWidth, float *phase0,
+                                 float *phase1) {
     const __m512i evenLanes = _mm512_setr_epi32(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
     const __m512i oddLanes = _mm512_setr_epi32(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
     for (long j = 0; j < phaseWidth; j += 16) {
@@ -25,6 +20,36 @@ void yolo_phase_rows_s2(const float *row, long width, long padding, long phaseWi
         __mmask16 stored = yolo_lanes16(0, phaseWidth - j);
         _mm512_mask_storeu_ps(phase0 + j, stored, _mm512_permutex2var_ps(low, evenLanes, high));
         _mm512_mask_storeu_ps(phase1 + j, stored, _mm512_permutex2var_ps(low, oddLanes, high));
+    }
+}
+
+// The same on AVX2, eight outputs of each phase per step: within each 128-bit half, shuffle_ps
+// takes the even (or odd) floats of the two loads, and a 64-bit permute puts the halves in order.
+__attribute__((target("avx2")))
+static void phase_rows_s2_avx2(const float *row, long width, long padding, long phaseWidth, float *phase0,
+                               float *phase1) {
+    for (long j = 0; j < phaseWidth; j += 8) {
+        long base = 2 * j - padding;
+        __m256 low = _mm256_maskload_ps(row + base, yolo_lanes8(-base, width - base));
+        __m256 high = _mm256_maskload_ps(row + base + 8, yolo_lanes8(-base - 8, width - base - 8));
+        __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(low, high, 0x88)), 0xD8));
+        __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(low, high, 0xDD)), 0xD8));
+        if (phaseWidth - j >= 8) {
+            _mm256_storeu_ps(phase0 + j, even);
+            _mm256_storeu_ps(phase1 + j, odd);
+        } else {
+            __m256i stored = yolo_lanes8(0, phaseWidth - j);
+            _mm256_maskstore_ps(phase0 + j, stored, even);
+            _mm256_maskstore_ps(phase1 + j, stored, odd);
+        }
+    }
+}
+
+void yolo_phase_rows_s2(const float *row, long width, long padding, long phaseWidth, float *phase0, float *phase1) {
+    if (yolo_f32_kernel_tier() == YOLO_F32_TIER_AVX512) {
+        phase_rows_s2_avx512(row, width, padding, phaseWidth, phase0, phase1);
+    } else {
+        phase_rows_s2_avx2(row, width, padding, phaseWidth, phase0, phase1);
     }
 }
 

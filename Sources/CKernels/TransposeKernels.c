@@ -1,4 +1,5 @@
 #include "TransposeKernels.h"
+#include "Float32Kernels.h"
 
 static void transpose_scalar(const float *source, long sourceStride, long rows, long columns, float *target,
                              long targetStride) {
@@ -41,10 +42,40 @@ static void transpose_avx512(const float *source, long sourceStride, long rows, 
     }
 }
 
+// The same blocks on AVX2: whole 8 x 8 blocks through registers; the partial blocks at the
+// edges element by element.
+__attribute__((target("avx2")))
+static void transpose_avx2(const float *source, long sourceStride, long rows, long columns, float *target,
+                           long targetStride) {
+    long wholeRows = rows / 8 * 8, wholeColumns = columns / 8 * 8;
+    for (long r = 0; r < wholeRows; r += 8) {
+        const float *block = source + r * sourceStride;
+        for (long c = 0; c < wholeColumns; c += 8) {
+            __m256 v0 = _mm256_loadu_ps(block + c), v1 = _mm256_loadu_ps(block + sourceStride + c);
+            __m256 v2 = _mm256_loadu_ps(block + 2 * sourceStride + c), v3 = _mm256_loadu_ps(block + 3 * sourceStride + c);
+            __m256 v4 = _mm256_loadu_ps(block + 4 * sourceStride + c), v5 = _mm256_loadu_ps(block + 5 * sourceStride + c);
+            __m256 v6 = _mm256_loadu_ps(block + 6 * sourceStride + c), v7 = _mm256_loadu_ps(block + 7 * sourceStride + c);
+            YOLO_TRANSPOSE8(v0, v1, v2, v3, v4, v5, v6, v7);
+            float *out = target + c * targetStride + r;
+            _mm256_storeu_ps(out, v0); _mm256_storeu_ps(out + targetStride, v1);
+            _mm256_storeu_ps(out + 2 * targetStride, v2); _mm256_storeu_ps(out + 3 * targetStride, v3);
+            _mm256_storeu_ps(out + 4 * targetStride, v4); _mm256_storeu_ps(out + 5 * targetStride, v5);
+            _mm256_storeu_ps(out + 6 * targetStride, v6); _mm256_storeu_ps(out + 7 * targetStride, v7);
+        }
+    }
+    // columns past the whole blocks, for the whole rows; then every column of the last rows
+    transpose_scalar(source + wholeColumns, sourceStride, wholeRows, columns - wholeColumns,
+                     target + wholeColumns * targetStride, targetStride);
+    transpose_scalar(source + wholeRows * sourceStride, sourceStride, rows - wholeRows, columns, target + wholeRows,
+                     targetStride);
+}
+
 void yolo_transpose(const float *source, long sourceStride, long rows, long columns, float *target, long targetStride) {
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl")) {
+    int tier = yolo_f32_kernel_tier();
+    if (tier == YOLO_F32_TIER_AVX512) {
         transpose_avx512(source, sourceStride, rows, columns, target, targetStride);
+    } else if (tier == YOLO_F32_TIER_AVX2) {
+        transpose_avx2(source, sourceStride, rows, columns, target, targetStride);
     } else {
         transpose_scalar(source, sourceStride, rows, columns, target, targetStride);
     }

@@ -277,9 +277,9 @@ final class PackedConvolutionTests: XCTestCase {
 /// Stride-2 phase rows filled in C (both column phases from one read of each input row) hold
 /// the same floats as one phase at a time in Swift: the convolutions are identical, in float32
 /// and in the bfloat16 layout (channel pairs; 3 channels leave the last pair half empty).
-final class PhaseRowTests: XCTestCase {
+final class PhaseRowTests: KernelTierTestCase {
     func testStrideTwoRowsSplitInCEqualTheSwiftSplit() throws {
-        try XCTSkipUnless(TileInput.splitsRowsInC, "this CPU has no AVX-512")
+        try XCTSkipUnless(TileInput.splitsRowsInC, "this CPU has neither AVX2 nor AVX-512")
         let savedBFloat16 = PackedConvolution.usesBFloat16
         defer { TileInput.splitsRowsInC = true; PackedConvolution.usesBFloat16 = savedBFloat16 }
         for bfloat16 in PackedConvolution.bfloat16Supported ? [false, true] : [false] {

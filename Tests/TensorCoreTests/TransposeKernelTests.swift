@@ -3,7 +3,7 @@ import CKernels
 
 /// `yolo_transpose` over shapes with and without partial blocks of eight in either direction,
 /// between strided buffers: every element lands where the definition puts it, nothing else is written.
-final class TransposeKernelTests: XCTestCase {
+final class TransposeKernelTests: KernelTierTestCase {
     func testTransposeMatchesTheDefinitionAndWritesNothingElse() {
         for (rows, columns) in [(1, 1), (3, 5), (8, 8), (8, 13), (9, 8), (17, 23), (24, 1), (1, 40), (0, 5), (5, 0)] {
             let (sourceStride, targetStride) = (columns + 3, rows + 2)

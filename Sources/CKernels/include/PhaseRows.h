@@ -5,7 +5,8 @@
 extern "C" {
 #endif
 
-/// 1 when the CPU has the AVX-512 instructions yolo_phase_rows_s2 needs (F).
+/// 1 when the CPU has the instructions yolo_phase_rows_s2 needs (AVX-512 F, or AVX2: the tiers
+/// of yolo_f32_kernel_tier).
 int yolo_phase_rows_supported(void);
 
 /// One input row split into a stride-2 convolution's two column phases: phase px (0, 1) gets

@@ -7,7 +7,8 @@ extern "C" {
 
 /// target[c·targetStride + r] = source[r·sourceStride + c] for r < rows, c < columns: eight
 /// rows by eight columns at a time through registers, masked at the edges (nothing outside the
-/// rows and columns is read or written); element by element on CPUs without AVX-512.
+/// rows and columns is read or written); on AVX2 the whole 8 x 8 blocks through registers and
+/// the edges element by element; element by element on CPUs with neither.
 void yolo_transpose(const float *source, long sourceStride, long rows, long columns, float *target, long targetStride);
 
 #ifdef __cplusplus
