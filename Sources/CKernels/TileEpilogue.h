@@ -12,6 +12,20 @@
 
 #define YOLO_AVX512_TARGET __attribute__((target("avx512f,avx512vl,avx512dq")))
 
+// −log2 e, and the steps both vector widths share from n = round(−x·log2 e) on (the rounding
+// instructions differ): f = −x·log2 e − n in two fused multiply-adds, log2 e split in a float
+// and its remainder, then p = 2^f by the degree-6 polynomial. W is _mm512 or _mm256.
+#define YOLO_MINUS_LOG2E (-1.44269504f)
+#define YOLO_EXP2_FRACTION(W, clamped, n, f, p)                                                    \
+    f = W##_fmsub_ps(clamped, W##_set1_ps(-1.44269502163f), n);                                   \
+    f = W##_fmadd_ps(clamped, W##_set1_ps(-1.9259630335e-8f), f);                                 \
+    p = W##_fmadd_ps(W##_set1_ps(1.5353361888e-4f), f, W##_set1_ps(1.3398874422e-3f));            \
+    p = W##_fmadd_ps(p, f, W##_set1_ps(9.6184373578e-3f));                                        \
+    p = W##_fmadd_ps(p, f, W##_set1_ps(5.5503324711e-2f));                                        \
+    p = W##_fmadd_ps(p, f, W##_set1_ps(2.4022647914e-1f));                                        \
+    p = W##_fmadd_ps(p, f, W##_set1_ps(6.9314720286e-1f));                                        \
+    p = W##_fmadd_ps(p, f, W##_set1_ps(1.0f));
+
 // sigmoid(x) (and x·sigmoid(x)) on sixteen lanes. exp(−x) = 2^t, t = −x·log2 e: n = round(t),
 // f = t − n by two fused multiply-adds (log2 e split in a float and its remainder, so f keeps its
 // precision at large |x|), 2^f by a degree-6 polynomial fitted for relative error on [−½, ½]
@@ -23,15 +37,10 @@ YOLO_AVX512_TARGET static inline __m512 yolo_sigmoid16(__m512 x) {
     // x at least −80: exp(80) and its reciprocal stay normal numbers (an infinite exp would make
     // the Newton step 0·∞); below x = −80 sigmoid is then e⁻⁸⁰ instead of smaller, under 1e-34
     __m512 clamped = _mm512_max_ps(x, _mm512_set1_ps(-80.0f));
-    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(-1.44269504f)), _MM_FROUND_TO_NEAREST_INT);
-    __m512 f = _mm512_fmsub_ps(clamped, _mm512_set1_ps(-1.44269502163f), n);
-    f = _mm512_fmadd_ps(clamped, _mm512_set1_ps(-1.9259630335e-8f), f);
-    __m512 p = _mm512_fmadd_ps(_mm512_set1_ps(1.5353361888e-4f), f, _mm512_set1_ps(1.3398874422e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(9.6184373578e-3f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(5.5503324711e-2f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(2.4022647914e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(6.9314720286e-1f));
-    p = _mm512_fmadd_ps(p, f, _mm512_set1_ps(1.0f));
+    __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(clamped, _mm512_set1_ps(YOLO_MINUS_LOG2E)),
+                                    _MM_FROUND_TO_NEAREST_INT);
+    __m512 f, p;
+    YOLO_EXP2_FRACTION(_mm512, clamped, n, f, p)
     __m512 d = _mm512_add_ps(_mm512_scalef_ps(p, n), _mm512_set1_ps(1.0f));
     __m512 q = _mm512_rcp14_ps(d);
     return _mm512_fmadd_ps(q, _mm512_fnmadd_ps(d, q, _mm512_set1_ps(1.0f)), q);
@@ -58,16 +67,10 @@ YOLO_AVX512_TARGET static inline __m512 yolo_activated16(__m256 low, __m256 high
 // normal number).
 YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid_denominator8(__m256 x) {
     __m256 clamped = _mm256_min_ps(_mm256_max_ps(x, _mm256_set1_ps(-80.0f)), _mm256_set1_ps(80.0f));
-    __m256 n = _mm256_round_ps(_mm256_mul_ps(clamped, _mm256_set1_ps(-1.44269504f)),
+    __m256 n = _mm256_round_ps(_mm256_mul_ps(clamped, _mm256_set1_ps(YOLO_MINUS_LOG2E)),
                                _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256 f = _mm256_fmsub_ps(clamped, _mm256_set1_ps(-1.44269502163f), n);
-    f = _mm256_fmadd_ps(clamped, _mm256_set1_ps(-1.9259630335e-8f), f);
-    __m256 p = _mm256_fmadd_ps(_mm256_set1_ps(1.5353361888e-4f), f, _mm256_set1_ps(1.3398874422e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(9.6184373578e-3f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(5.5503324711e-2f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(2.4022647914e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(6.9314720286e-1f));
-    p = _mm256_fmadd_ps(p, f, _mm256_set1_ps(1.0f));
+    __m256 f, p;
+    YOLO_EXP2_FRACTION(_mm256, clamped, n, f, p)
     __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
     return _mm256_add_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), _mm256_set1_ps(1.0f));
 }
@@ -124,22 +127,18 @@ __attribute__((target("avx"))) static inline void yolo_put8(float *p, __m256 v, 
         yolo_put8(r3 + 8, _mm512_castps512_ps256(v5), adding); yolo_put8(r3 + 16, _mm512_extractf32x8_ps(v5, 1), adding); \
     } while (0)
 
-// YOLO_TILE_STORE for the AVX2 tier: each accumulator activated on its own.
-#define YOLO_TILE_STORE_AVX2(activation, out, rowStride, adding)                                             \
-    do {                                                                                                      \
-        float *r0 = (out), *r1 = r0 + (rowStride), *r2 = r1 + (rowStride), *r3 = r2 + (rowStride);           \
-        yolo_put8(r0, yolo_activate8(c00, activation), adding);                                               \
-        yolo_put8(r0 + 8, yolo_activate8(c01, activation), adding);                                           \
-        yolo_put8(r0 + 16, yolo_activate8(c02, activation), adding);                                          \
-        yolo_put8(r1, yolo_activate8(c10, activation), adding);                                               \
-        yolo_put8(r1 + 8, yolo_activate8(c11, activation), adding);                                           \
-        yolo_put8(r1 + 16, yolo_activate8(c12, activation), adding);                                          \
-        yolo_put8(r2, yolo_activate8(c20, activation), adding);                                               \
-        yolo_put8(r2 + 8, yolo_activate8(c21, activation), adding);                                           \
-        yolo_put8(r2 + 16, yolo_activate8(c22, activation), adding);                                          \
-        yolo_put8(r3, yolo_activate8(c30, activation), adding);                                               \
-        yolo_put8(r3 + 8, yolo_activate8(c31, activation), adding);                                           \
-        yolo_put8(r3 + 16, yolo_activate8(c32, activation), adding);                                          \
+// YOLO_TILE_STORE for the AVX2 tier: each accumulator activated on its own, row by row.
+#define YOLO_TILE_ROW_AVX2(row, a, b, c, activation, adding)                                       \
+    yolo_put8(row, yolo_activate8(a, activation), adding);                                        \
+    yolo_put8(row + 8, yolo_activate8(b, activation), adding);                                    \
+    yolo_put8(row + 16, yolo_activate8(c, activation), adding);
+#define YOLO_TILE_STORE_AVX2(activation, out, rowStride, adding)                                   \
+    do {                                                                                          \
+        float *r0 = (out), *r1 = r0 + (rowStride), *r2 = r1 + (rowStride), *r3 = r2 + (rowStride); \
+        YOLO_TILE_ROW_AVX2(r0, c00, c01, c02, activation, adding)                                 \
+        YOLO_TILE_ROW_AVX2(r1, c10, c11, c12, activation, adding)                                 \
+        YOLO_TILE_ROW_AVX2(r2, c20, c21, c22, activation, adding)                                 \
+        YOLO_TILE_ROW_AVX2(r3, c30, c31, c32, activation, adding)                                 \
     } while (0)
 
 #endif
