@@ -107,8 +107,9 @@ DIRECT_TARGET static void direct_avx512(const float *window, long channels, long
 
 // The AVX2 tier. Sixteen channels take two eight-lane accumulators per pixel, so sixteen
 // registers hold only six pixels' sums (with the two weight vectors and the broadcast input,
-// fifteen of sixteen): a tile is computed in passes of four to six pixels, each into a
-// pixel-major buffer, and transposed from there. Every sum is the same fused multiply-add chain
+// fifteen of sixteen): a tile is computed in passes of four to six pixels (one pass for the
+// tiles of at most six that DirectConvolution gives this tier), each into a pixel-major buffer,
+// and transposed from there. Every sum is the same fused multiply-add chain
 // as in the AVX-512 tile, so the two tiers agree bit for bit before the activation.
 #define DIRECT8_MADD(j)                                                                             \
     {                                                                                              \

@@ -19,19 +19,24 @@ static int supportedTier(void) {
     return YOLO_F32_TIER_NONE;
 }
 
-// Read on every kernel call; written once (at first use or by yolo_f32_set_kernel_tier, which
-// tests call between kernels, never during one).
+// Read on every kernel call, from every worker; set at first use (any thread may, all to the
+// same value) or by yolo_f32_set_kernel_tier, which tests call between kernels.
 static int selectedTier = -1;
 
 int yolo_f32_kernel_tier(void) {
-    if (selectedTier < 0) selectedTier = supportedTier();
-    return selectedTier;
+    int tier = __atomic_load_n(&selectedTier, __ATOMIC_RELAXED);
+    if (tier < 0) {
+        tier = supportedTier();
+        __atomic_store_n(&selectedTier, tier, __ATOMIC_RELAXED);
+    }
+    return tier;
 }
 
 int yolo_f32_set_kernel_tier(int tier) {
     int supported = supportedTier();
-    selectedTier = tier < supported ? (tier < 0 ? 0 : tier) : supported;
-    return selectedTier;
+    int selected = tier < supported ? (tier < 0 ? 0 : tier) : supported;
+    __atomic_store_n(&selectedTier, selected, __ATOMIC_RELAXED);
+    return selected;
 }
 
 #if defined(__x86_64__)
