@@ -72,7 +72,9 @@ YOLO_AVX2_TARGET static inline __m256 yolo_sigmoid_denominator8(__m256 x) {
     __m256 f, p;
     YOLO_EXP2_FRACTION(_mm256, clamped, n, f, p)
     __m256i exponent = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(n), _mm256_set1_epi32(127)), 23);
-    return _mm256_add_ps(_mm256_mul_ps(p, _mm256_castsi256_ps(exponent)), _mm256_set1_ps(1.0f));
+    // p·2^n + 1 in one fused operation, not a product and a sum (one operation and one rounding
+    // fewer; yolov5n 0.992 at 320, 0.988 at 640, in-process A/B)
+    return _mm256_fmadd_ps(p, _mm256_castsi256_ps(exponent), _mm256_set1_ps(1.0f));
 }
 
 // sigmoid(x) on eight lanes, and SiLU as x / (1 + exp(−x)). A division here, not rcp with
