@@ -32,8 +32,10 @@ static void phase_rows_s2_avx2(const float *row, long width, long padding, long 
         long base = 2 * j - padding;
         __m256 low = _mm256_maskload_ps(row + base, yolo_lanes8(-base, width - base));
         __m256 high = _mm256_maskload_ps(row + base + 8, yolo_lanes8(-base - 8, width - base - 8));
-        __m256 even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(low, high, 0x88)), 0xD8));
-        __m256 odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(_mm256_shuffle_ps(low, high, 0xDD)), 0xD8));
+#define HALVES_IN_ORDER(v) _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(v), 0xD8))
+        __m256 even = HALVES_IN_ORDER(_mm256_shuffle_ps(low, high, 0x88));
+        __m256 odd = HALVES_IN_ORDER(_mm256_shuffle_ps(low, high, 0xDD));
+#undef HALVES_IN_ORDER
         if (phaseWidth - j >= 8) {
             _mm256_storeu_ps(phase0 + j, even);
             _mm256_storeu_ps(phase1 + j, odd);

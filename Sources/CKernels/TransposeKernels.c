@@ -51,10 +51,10 @@ static void transpose_avx2(const float *source, long sourceStride, long rows, lo
     for (long r = 0; r < wholeRows; r += 8) {
         const float *block = source + r * sourceStride;
         for (long c = 0; c < wholeColumns; c += 8) {
-            __m256 v0 = _mm256_loadu_ps(block + c), v1 = _mm256_loadu_ps(block + sourceStride + c);
-            __m256 v2 = _mm256_loadu_ps(block + 2 * sourceStride + c), v3 = _mm256_loadu_ps(block + 3 * sourceStride + c);
-            __m256 v4 = _mm256_loadu_ps(block + 4 * sourceStride + c), v5 = _mm256_loadu_ps(block + 5 * sourceStride + c);
-            __m256 v6 = _mm256_loadu_ps(block + 6 * sourceStride + c), v7 = _mm256_loadu_ps(block + 7 * sourceStride + c);
+#define LOAD_ROW(i) _mm256_loadu_ps(block + (i) * sourceStride + c)
+            __m256 v0 = LOAD_ROW(0), v1 = LOAD_ROW(1), v2 = LOAD_ROW(2), v3 = LOAD_ROW(3);
+            __m256 v4 = LOAD_ROW(4), v5 = LOAD_ROW(5), v6 = LOAD_ROW(6), v7 = LOAD_ROW(7);
+#undef LOAD_ROW
             YOLO_TRANSPOSE8(v0, v1, v2, v3, v4, v5, v6, v7);
             float *out = target + c * targetStride + r;
             _mm256_storeu_ps(out, v0); _mm256_storeu_ps(out + targetStride, v1);

@@ -1,15 +1,15 @@
 import CKernels
 
 /// Convolutions (groups 1, dilation 1, float32) computed where their input lies, with no layout
-/// pass: tiles of 16 output channels × up to 8 (6 on AVX2) consecutive pixels of one output row (a row's
-/// pixels shared evenly among its tiles), each input value broadcast into a multiply-add with
-/// sixteen channels' weights (`yolo_f32_direct`). It takes stride-2 convolutions, which the
-/// packed convolution splits into stride phases tile by tile first, a pass that waits on memory
-/// while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the 3.8 ms its second layer
-/// took), and stride-1 spatial ones on maps too small for Winograd. Tiles whose taps reach past
-/// the input (the padding) read a zero-bordered copy of their window instead. Each output is
-/// one tile's sum over k in the packed tiles' order, so results are theirs bit for bit and do not
-/// depend on the thread count.
+/// pass: tiles of 16 output channels × up to 8 (6 on AVX2) consecutive pixels of one output row
+/// (a row's pixels shared evenly among its tiles), each input value broadcast into a
+/// multiply-add with sixteen channels' weights (`yolo_f32_direct`). It takes stride-2
+/// convolutions, which the packed convolution splits into stride phases tile by tile first, a
+/// pass that waits on memory while the multiply-adds idle (yolov5n 640, one thread: 0.97 of the
+/// 3.8 ms its second layer took), and stride-1 spatial ones on maps too small for Winograd.
+/// Tiles whose taps reach past the input (the padding) read a zero-bordered copy of their window
+/// instead. Each output is one tile's sum over k in the packed tiles' order, so results are
+/// theirs bit for bit and do not depend on the thread count.
 public enum DirectConvolution {
     /// On where the float32 C tiles run (AVX-512 or AVX2, as they); off, these convolutions
     /// go through the packed convolution.

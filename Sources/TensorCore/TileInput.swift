@@ -290,8 +290,8 @@ struct TileInput {
     }
 
     /// Stride 2: phase rows are filled two at a time, both column phases from one read of the
-    /// input row, in C with masked loads and two-source permutes (no scalar edges); off, or on a
-    /// CPU without AVX-512, one `fillPhaseRow` per phase. The same floats either way.
+    /// input row, in C with masked loads and permutes (no scalar edges; AVX-512 or AVX2); off, or
+    /// on a CPU with neither, one `fillPhaseRow` per phase. The same floats either way.
     nonisolated(unsafe) static var splitsRowsInC = yolo_phase_rows_supported() != 0
 
     /// A stride-2 channel's phase rows firstRow ..< firstRow + rowCount, all four phases, at

@@ -25,8 +25,9 @@ void yolo_plane_normalize(const float *x, float *y, long count, float mean, floa
 void yolo_activation_gradient(const float *x, const float *dy, float *dx, long count, int activation);
 
 /// Batch norm's gradient sums over a plane, Σ g and Σ g·x̂ with x̂ = (x − mean)·invstd, into
-/// *sumGradient and *sumGradientXhat: each of sixteen lanes sums up to sixteen terms in float32
-/// (two running sums of eight, then added), and those partial sums are added in float64. With an activation, g = dz·f′(y) for
+/// *sumGradient and *sumGradientXhat: each lane (of sixteen, or of eight on AVX2) sums up to
+/// sixteen terms in float32 (two running sums of eight, then added), and those partial sums are
+/// added in float64. With an activation, g = dz·f′(y) for
 /// y = (x − mean)·scale + shift recomputed as yolo_plane_normalize does, and g is also written
 /// to gradientOut; with YOLO_TILE_IDENTITY g = dz and gradientOut is not touched.
 void yolo_batchnorm_gradient_sums(const float *dz, const float *x, float *gradientOut, long count, float mean,
