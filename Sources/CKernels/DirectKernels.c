@@ -196,7 +196,7 @@ direct_tile_avx2(const float *window, long channels, long channelStride, long ro
         float *target = out + o * outChannelStride;
         __m256 v = yolo_activate8(channelRows[o], activation);
         if (adding) v = _mm256_add_ps(v, _mm256_maskload_ps(target, pixels));
-        _mm256_maskstore_ps(target, pixels, v);
+        yolo_store_first8(target, v, validPixels);
     }
 }
 
@@ -256,11 +256,7 @@ YOLO_AVX2_TARGET static void window_copy_avx2(const float *map, long channels, l
                 __m256 values = inside
                     ? _mm256_maskload_ps(plane + r * width + column, yolo_lanes8(-column, width - column))
                     : _mm256_setzero_ps();
-                if (columns - j >= 8) {
-                    _mm256_storeu_ps(window + j, values);
-                } else {
-                    _mm256_maskstore_ps(window + j, yolo_lanes8(0, columns - j), values);
-                }
+                yolo_store_first8(window + j, values, columns - j);
             }
         }
     }

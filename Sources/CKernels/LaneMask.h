@@ -22,4 +22,28 @@ __attribute__((target("avx2"))) static inline __m256i yolo_lanes8(long first, lo
     return _mm256_and_si256(low, high);
 }
 
+// The first `count` (0–8) lanes of v stored at p by plain 128-, 64- and 32-bit stores. AVX2's
+// masked store is microcoded on AMD: on Zen 3 one takes 4.2–5.2 ns against 0.65–0.8 for a
+// 128-bit and a 64-bit store (the six lanes of a direct-convolution tile).
+__attribute__((target("avx2"))) static inline void yolo_store_first8(float *p, __m256 v, long count) {
+    if (count >= 8) {
+        _mm256_storeu_ps(p, v);
+        return;
+    }
+    __m128 part = _mm256_castps256_ps128(v);
+    if (count >= 4) {
+        _mm_storeu_ps(p, part);
+        p += 4;
+        count -= 4;
+        part = _mm256_extractf128_ps(v, 1);
+    }
+    if (count >= 2) {
+        _mm_storel_pi((__m64 *)p, part);
+        p += 2;
+        count -= 2;
+        part = _mm_movehl_ps(part, part);
+    }
+    if (count == 1) _mm_store_ss(p, part);
+}
+
 #endif

@@ -36,14 +36,8 @@ static void phase_rows_s2_avx2(const float *row, long width, long padding, long 
         __m256 even = HALVES_IN_ORDER(_mm256_shuffle_ps(low, high, 0x88));
         __m256 odd = HALVES_IN_ORDER(_mm256_shuffle_ps(low, high, 0xDD));
 #undef HALVES_IN_ORDER
-        if (phaseWidth - j >= 8) {
-            _mm256_storeu_ps(phase0 + j, even);
-            _mm256_storeu_ps(phase1 + j, odd);
-        } else {
-            __m256i stored = yolo_lanes8(0, phaseWidth - j);
-            _mm256_maskstore_ps(phase0 + j, stored, even);
-            _mm256_maskstore_ps(phase1 + j, stored, odd);
-        }
+        yolo_store_first8(phase0 + j, even, phaseWidth - j);
+        yolo_store_first8(phase1 + j, odd, phaseWidth - j);
     }
 }
 
