@@ -11,7 +11,7 @@ public struct PackedConvolutionWeights: Sendable {
     /// The patch size C·k·k: the product's inner dimension.
     public let depth: Int
     /// The Winograd-domain weights, for convolutions `WinogradConvolution` computes.
-    let winograd: [Float]?
+    let winograd: WinogradWeights?
     /// With `PackedConvolution.usesBFloat16` set when packing: the weights rounded to bfloat16,
     /// input channels in pairs (2q, 2q + 1) at each tap, one UInt32 per pair (the even channel
     /// in the low half), blocks of `MicroTile.rows` outputs as in `values`. Nil otherwise.

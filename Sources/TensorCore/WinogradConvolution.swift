@@ -1,3 +1,5 @@
+import CKernels
+
 /// 3×3, stride-1, "same" convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray,
 /// 2015): each 2×2 block of outputs is computed from the 4×4 input patch around it as
 /// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, so a block costs 16 multiplications per (output, input) channel
@@ -91,7 +93,13 @@ struct WinogradConvolution {
     /// written row piece by row piece: written directly, the sixteen streams (often multiples of
     /// 4 KiB apart) evict one another from L1 at every pair. The pieces are shared across cores:
     /// training transforms every layer's weights anew at each step.
-    static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> [Float] {
+    static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> WinogradWeights {
+        WinogradWeights(rowMajor: rowMajorTransformedWeights(weight, outputs: outputs, inputs: inputs),
+                        outputs: outputs, inputs: inputs)
+    }
+
+    /// The sixteen U_ξ, each row-major [O × C].
+    static func rowMajorTransformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> [Float] {
         let planeCount = outputs * inputs
         let piece = 256
         return [Float](unsafeUninitializedCapacity: 16 * planeCount) { target, initialized in
@@ -136,36 +144,54 @@ struct WinogradConvolution {
     /// An input row with a zero before it and zeros after it, as the row transform reads it.
     var paddedRowLength: Int { 2 * paddedAcross + 24 }
 
+    /// The row stride of V_ξ and M_ξ: a band's blocks, rounded up to whole tiles for the C
+    /// tiles (which read and write 24 columns; the columns past the band's blocks are ignored).
+    private func matrixStride(tiled: Bool) -> Int {
+        tiled ? roundUp(bandRows * blocksAcross, to: MicroTile.columns) : bandRows * blocksAcross
+    }
+
+    /// M_ξ's rows: the outputs, rounded up to whole tile blocks for the C tiles.
+    private func productRows(tiled: Bool) -> Int {
+        tiled ? WinogradWeights.paddedOutputs(geometry.outputChannels) : geometry.outputChannels
+    }
+
     /// Floats of scratch one worker needs.
-    private var scratchCount: Int {
-        let blocks = bandRows * blocksAcross
+    private func scratchCount(tiled: Bool) -> Int {
         let rowsWithHalo = 2 * bandRows + 2
-        return 16 * blocks * (geometry.inputChannels + geometry.outputChannels)
+        return 16 * matrixStride(tiled: tiled) * (geometry.inputChannels + productRows(tiled: tiled))
             + rowsWithHalo * 4 * paddedAcross + paddedRowLength + 2 * bandRows * input.width
     }
 
-    func run(weights u: [Float], output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
-        u.withUnsafeBufferPointer { u in
-            Parallel.distribute(input.batch * bandCount) { next in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-                defer { scratch.deallocate() }
-                while let item = next() {
-                    let (image, band) = (item / bandCount, item % bandCount)
-                    computeBand(image: image, blockRows: bandRange(band), u: u.baseAddress!, scratch: scratch,
-                                output: output + image * outputImageStride, epilogue: epilogue)
+    func run(weights: WinogradWeights, output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
+        let stride = matrixStride(tiled: weights.tiled)
+        // where each input channel's row of V_ξ starts, for the C tiles
+        let rowOffsets = (0..<geometry.inputChannels).map { $0 * stride }
+        weights.values.withUnsafeBufferPointer { u in
+            rowOffsets.withUnsafeBufferPointer { rowOffsets in
+                Parallel.distribute(input.batch * bandCount) { next in
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount(tiled: weights.tiled))
+                    defer { scratch.deallocate() }
+                    while let item = next() {
+                        let (image, band) = (item / bandCount, item % bandCount)
+                        computeBand(image: image, blockRows: bandRange(band), u: u.baseAddress!, tiled: weights.tiled,
+                                    rowOffsets: rowOffsets.baseAddress!, scratch: scratch,
+                                    output: output + image * outputImageStride, epilogue: epilogue)
+                    }
                 }
             }
         }
     }
 
-    private func computeBand(image: Int, blockRows rows: Range<Int>, u: UnsafePointer<Float>,
-                             scratch: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
+    private func computeBand(image: Int, blockRows rows: Range<Int>, u: UnsafePointer<Float>, tiled: Bool,
+                             rowOffsets: UnsafePointer<Int>, scratch: UnsafeMutablePointer<Float>,
+                             output: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
         let (inputs, outputs) = (geometry.inputChannels, geometry.outputChannels)
-        let stride = bandRows * blocksAcross  // row stride of V_ξ and M_ξ
+        let stride = matrixStride(tiled: tiled)
+        let productRows = productRows(tiled: tiled)
         let blocks = rows.count * blocksAcross
         let v = scratch
         let m = v + 16 * inputs * stride
-        let columnTransforms = m + 16 * outputs * stride
+        let columnTransforms = m + 16 * productRows * stride
         let paddedRow = columnTransforms + (2 * bandRows + 2) * 4 * paddedAcross
         let aside = paddedRow + paddedRowLength
         paddedRow.update(repeating: 0, count: paddedRowLength)
@@ -175,9 +201,19 @@ struct WinogradConvolution {
                            columnTransforms: columnTransforms, paddedRow: paddedRow,
                            into: v + c * stride, matrixStride: inputs * stride)
         }
-        for xi in 0..<16 {
-            GEMM.multiply(m: outputs, n: blocks, k: inputs, a: u + xi * outputs * inputs,
-                          b: v + xi * inputs * stride, ldb: stride, c: m + xi * outputs * stride, ldc: stride)
+        if tiled {
+            // the tiles read V_ξ's rows up to a whole tile past the band's blocks, into columns no
+            // output takes: zeros there, not whatever the scratch held
+            let tail = roundUp(blocks, to: MicroTile.columns) - blocks
+            if tail > 0 {
+                for row in 0..<(16 * inputs) { (v + row * stride + blocks).update(repeating: 0, count: tail) }
+            }
+            multiplyInTiles(u: u, v: v, m: m, blocks: blocks, stride: stride, rowOffsets: rowOffsets)
+        } else {
+            for xi in 0..<16 {
+                GEMM.multiply(m: outputs, n: blocks, k: inputs, a: u + xi * outputs * inputs,
+                              b: v + xi * inputs * stride, ldb: stride, c: m + xi * outputs * stride, ldc: stride)
+            }
         }
         let planeSize = input.height * input.width
         let firstRow = 2 * rows.lowerBound
@@ -186,9 +222,36 @@ struct WinogradConvolution {
         for o in 0..<outputs {
             let destination = output + o * planeSize + firstRow * input.width
             let target = epilogue.addsToOutput ? aside : destination
-            transformOutput(m + o * stride, matrixStride: outputs * stride, blockRows: rows, bias: epilogue.bias?[o] ?? 0,
+            transformOutput(m + o * stride, matrixStride: productRows * stride, blockRows: rows, bias: epilogue.bias?[o] ?? 0,
                             into: target - firstRow * input.width)
             epilogue.finish(target, rows: 0..<1, stride: span, count: span, destination: destination, rowStride: span)
+        }
+    }
+
+    /// M_ξ = U_ξ·V_ξ for the sixteen ξ by the float32 C tiles, four outputs × 24 blocks at a
+    /// time, each sum in input-channel order. These products are small (yolov5n at 640: 64 × 64
+    /// by 40 blocks); through sgemm, OpenBLAS's scaling of C by β = 0 and its packing of both
+    /// operands took over a third of their time (perf, Zen 3). Inference in-process A/B over
+    /// 300 pairs: yolov5n 0.953 at 640, 0.983 at 320; yolov5s 0.952 and 0.946 (100 pairs); the
+    /// training step 1.005 (24 interleaved process pairs).
+    private func multiplyInTiles(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
+                                 blocks: Int, stride: Int, rowOffsets: UnsafePointer<Int>) {
+        let inputs = geometry.inputChannels
+        let (rows, columns) = (MicroTile.rows, MicroTile.columns)
+        let padded = WinogradWeights.paddedOutputs(geometry.outputChannels)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { zeroBias in
+            zeroBias.initialize(repeating: 0)
+            for xi in 0..<16 {
+                let (uXi, vXi, mXi) = (u + xi * padded * inputs, v + xi * inputs * stride, m + xi * padded * stride)
+                for block in 0..<(padded / rows) {
+                    let a = uXi + block * inputs * rows
+                    let target = mXi + block * rows * stride
+                    for column in Swift.stride(from: 0, to: blocks, by: columns) {
+                        yolo_f32_tile_offsets(inputs, a, vXi + column, rowOffsets, zeroBias.baseAddress!,
+                                              Int32(YOLO_TILE_IDENTITY), target + column, stride, 0)
+                    }
+                }
+            }
         }
     }
 

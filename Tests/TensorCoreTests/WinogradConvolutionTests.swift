@@ -3,11 +3,13 @@ import XCTest
 
 /// Winograd F(2×2, 3×3) against the Float64 definition: odd and even sizes (partial 2×2
 /// blocks at the right and bottom edges), rows narrower than eight blocks and wider, one band
-/// per image and one block row per band; its epilogue (bias, SiLU, residual) against the direct
+/// per image and one block row per band, its products by the float32 C tiles (outputs not a
+/// multiple of their four rows) and by sgemm; its epilogue (bias, SiLU, residual) against the direct
 /// kernel, its thread count, and weights transformed once against per call.
 final class WinogradConvolutionTests: XCTestCase {
     private let geometries = [Conv2DGeometry(inputChannels: 32, outputChannels: 36, kernelSize: 3, stride: 1, padding: 1),
-                              Conv2DGeometry(inputChannels: 40, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1)]
+                              Conv2DGeometry(inputChannels: 40, outputChannels: 32, kernelSize: 3, stride: 1, padding: 1),
+                              Conv2DGeometry(inputChannels: 33, outputChannels: 34, kernelSize: 3, stride: 1, padding: 1)]
     private let shapes = [(7, 5), (6, 23), (10, 10), (1, 9), (21, 34), (20, 20)]  // 20×20: 5 bands made 2
 
     private func data(_ g: Conv2DGeometry, batch: Int, height: Int, width: Int, seed: UInt64) -> (Tensor, Tensor, Tensor) {
@@ -26,8 +28,9 @@ final class WinogradConvolutionTests: XCTestCase {
     }
 
     func testMatchesTheDefinitionInWideAndNarrowBands() {
-        let saved = WinogradConvolution.bandBytes
-        defer { WinogradConvolution.bandBytes = saved }
+        let (saved, savedTiles) = (WinogradConvolution.bandBytes, PackedConvolution.usesFloat32CTiles)
+        defer { (WinogradConvolution.bandBytes, PackedConvolution.usesFloat32CTiles) = (saved, savedTiles) }
+        let tileChoices = PackedConvolution.float32CTilesSupported ? [true, false] : [false]
         var (worst, directWorst) = (0.0, 0.0)
         for (n, g) in geometries.enumerated() {
             XCTAssertTrue(WinogradConvolution.applies(to: g))
@@ -38,9 +41,15 @@ final class WinogradConvolutionTests: XCTestCase {
                 for (a, b) in zip(direct.storage, expected) { directWorst = max(directWorst, abs(Double(a) - b) / max(1, abs(b))) }
                 for bandBytes in [saved, 1] {
                     WinogradConvolution.bandBytes = bandBytes
-                    let y = convolve(x, w, bias, g, winograd: true)
-                    XCTAssertEqual(y.shape, [2, g.outputChannels, height, width])
-                    for (a, b) in zip(y.storage, expected) { worst = max(worst, abs(Double(a) - b) / max(1, abs(b))) }
+                    for tiles in tileChoices {
+                        PackedConvolution.usesFloat32CTiles = tiles
+                        let weights = WinogradConvolution.transformedWeights(w.storage, outputs: g.outputChannels,
+                                                                            inputs: g.inputChannels)
+                        XCTAssertEqual(weights.tiled, tiles)
+                        let y = convolve(x, w, bias, g, winograd: true)
+                        XCTAssertEqual(y.shape, [2, g.outputChannels, height, width])
+                        for (a, b) in zip(y.storage, expected) { worst = max(worst, abs(Double(a) - b) / max(1, abs(b))) }
+                    }
                 }
             }
         }
