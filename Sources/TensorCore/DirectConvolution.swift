@@ -43,17 +43,7 @@ public enum DirectConvolution {
     /// Weights [O, C·k·k] as the kernel reads them: blocks of 16 output channels, each holding,
     /// for every k, its channels' weights side by side; channels past O are zero.
     static func blockWeights(_ weight: UnsafePointer<Float>, outputs: Int, depth: Int) -> [Float] {
-        let blocks = (outputs + channelsPerBlock - 1) / channelsPerBlock
-        var values = [Float](repeating: 0, count: blocks * depth * channelsPerBlock)
-        values.withUnsafeMutableBufferPointer { target in
-            for output in 0..<outputs {
-                let (block, lane) = (output / channelsPerBlock, output % channelsPerBlock)
-                let column = target.baseAddress! + block * depth * channelsPerBlock + lane
-                let row = weight + output * depth
-                for k in 0..<depth { column[k * channelsPerBlock] = row[k] }
-            }
-        }
-        return values
+        rowBlocks(weight, rows: outputs, depth: depth, blockRows: channelsPerBlock)
     }
 
     /// y = f(conv(x) + bias) (+ y with `epilogue.addsToOutput`), images of `output`

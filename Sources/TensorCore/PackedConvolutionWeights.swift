@@ -26,20 +26,9 @@ public struct PackedConvolutionWeights: Sendable {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
                      "weight \(weight.shape) does not fit \(geometry)")
         let (outputs, depth) = (geometry.outputChannels, geometry.patchSize)
-        let rows = MicroTile.rows
-        let blocks = (outputs + rows - 1) / rows
-        var values = [Float](repeating: 0, count: blocks * depth * rows)
-        weight.storage.withUnsafeBufferPointer { source in
-            values.withUnsafeMutableBufferPointer { target in
-                for output in 0..<outputs {
-                    let (block, lane) = (output / rows, output % rows)
-                    let row = source.baseAddress! + output * depth
-                    let column = target.baseAddress! + block * depth * rows + lane
-                    for k in 0..<depth { column[k * rows] = row[k] }
-                }
-            }
+        values = weight.storage.withUnsafeBufferPointer {
+            rowBlocks($0.baseAddress!, rows: outputs, depth: depth, blockRows: MicroTile.rows)
         }
-        self.values = values
         self.outputChannels = outputs
         self.depth = depth
         let taps = geometry.kernelSize * geometry.kernelSize

@@ -1,5 +1,3 @@
-import CKernels
-
 /// The Winograd-domain weights U_ξ (`WinogradConvolution.transformedWeights`) in the layout its
 /// products read: for the float32 C tiles, each U_ξ in blocks of `MicroTile.rows` output
 /// channels holding, for every input channel, the block's four weights side by side (outputs
@@ -18,19 +16,10 @@ struct WinogradWeights: Sendable {
             (values, tiled) = (rowMajor, false)
             return
         }
-        let rows = MicroTile.rows
-        let padded = Self.paddedOutputs(outputs)
-        var blocked = [Float](repeating: 0, count: 16 * padded * inputs)
-        rowMajor.withUnsafeBufferPointer { source in
-            blocked.withUnsafeMutableBufferPointer { target in
-                for xi in 0..<16 {
-                    for output in 0..<outputs {
-                        let row = source.baseAddress! + (xi * outputs + output) * inputs
-                        let column = target.baseAddress! + xi * padded * inputs + (output / rows) * inputs * rows
-                            + output % rows
-                        for input in 0..<inputs { column[input * rows] = row[input] }
-                    }
-                }
+        let matrix = outputs * inputs
+        let blocked = rowMajor.withUnsafeBufferPointer { source in
+            (0..<16).flatMap { xi in
+                rowBlocks(source.baseAddress! + xi * matrix, rows: outputs, depth: inputs, blockRows: MicroTile.rows)
             }
         }
         (values, tiled) = (blocked, true)
