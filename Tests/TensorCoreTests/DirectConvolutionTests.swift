@@ -78,6 +78,25 @@ final class DirectConvolutionTests: KernelTierTestCase {
         XCTAssertEqual(n, 51)
     }
 
+    /// Layers whose weights do not fit L2 (64 → 240 channels, 3×3: 553 KB) run block by block
+    /// over a zero-bordered copy of their input: still the packed tiles' sums bit for bit, and
+    /// the C tiles' activation of them.
+    func testLayersWithLargeWeightsEqualThePackedTilesBitForBit() {
+        for g in [Conv2DGeometry(inputChannels: 64, outputChannels: 240, kernelSize: 3, stride: 2, padding: 1),
+                  Conv2DGeometry(inputChannels: 64, outputChannels: 240, kernelSize: 3, stride: 1, padding: 1)] {
+            XCTAssertTrue(DirectConvolution.streamsWeights(blocks: 15, depth: g.patchSize))
+            for (n, (height, width)) in [(9, 11), (5, 14), (2, 3)].enumerated() {
+                let (x, w, bias) = inputs(g, batch: 2, height: height, width: width, seed: 500 + n)
+                let sums = forward(x, w, bias, g, direct: true)
+                XCTAssertEqual(sums.storage, forward(x, w, bias, g, direct: false).storage, "\(g) on \(height)×\(width)")
+                var activated = sums.storage
+                yolo_f32_activate(&activated, activated.count, Int32(YOLO_TILE_SILU))
+                XCTAssertEqual(forward(x, w, bias, g, direct: true, activation: .silu).storage, activated,
+                               "\(g) on \(height)×\(width), SiLU")
+            }
+        }
+    }
+
     func testResidualIntoAChannelSliceEqualsThePackedTiles() {
         let g = Conv2DGeometry(inputChannels: 6, outputChannels: 20, kernelSize: 3, stride: 2, padding: 1)
         let (height, width) = (13, 37)
