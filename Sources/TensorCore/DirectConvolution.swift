@@ -46,6 +46,14 @@ public enum DirectConvolution {
         rowBlocks(weight, rows: outputs, depth: depth, blockRows: channelsPerBlock)
     }
 
+    /// Tile `tile`'s first pixel and pixel count in an output row of `width` pixels cut into
+    /// `tiles` tiles: the row's pixels shared as evenly as they go (10 as 5 + 5, not 8 + 2). Both
+    /// schedules cut rows this way, so their sums are the same.
+    static func tilePixels(_ tile: Int, width: Int, tiles: Int) -> (first: Int, count: Int) {
+        let first = tile * width / tiles
+        return (first, (tile + 1) * width / tiles - first)
+    }
+
     /// Whether a layer's weights are too large to stay in L2 (512 KB on Zen 3) while each tile
     /// goes through all of them: then `run` takes them block by block (`runBlockMajor`). In-process
     /// A/B over 300 pairs: yolov5n 0.993 at 640, 0.990 at 320; yolov5s 0.997 and 0.983 (100
@@ -94,8 +102,7 @@ public enum DirectConvolution {
                     let target = output + image * outputImageStride + firstChannel * outputPlane
                     for outputRow in (run * outH / rowRuns)..<((run + 1) * outH / rowRuns) {
                         for tile in 0..<tilesPerRow {
-                            let firstPixel = tile * outW / tilesPerRow
-                            let pixels = (tile + 1) * outW / tilesPerRow - firstPixel
+                            let (firstPixel, pixels) = tilePixels(tile, width: outW, tiles: tilesPerRow)
                             yolo_f32_direct(source + outputRow * stride * paddedWidth + firstPixel * stride, channels,
                                             paddedPlane, paddedWidth, kernel, stride,
                                             weights.baseAddress! + firstChannel * depth, bias + firstChannel,
@@ -147,9 +154,7 @@ public enum DirectConvolution {
                     let rowsInside = firstRow >= 0 && firstRow + kernel <= height
                     // the row's tiles shared out as evenly as they go (5 in 4 runs as 1 + 1 + 1 + 2)
                     for tile in (run * tilesPerRow / runsPerRow)..<((run + 1) * tilesPerRow / runsPerRow) {
-                        // the row's pixels shared as evenly as they go (10 as 5 + 5, not 8 + 2)
-                        let firstPixel = tile * outW / tilesPerRow
-                        let pixels = (tile + 1) * outW / tilesPerRow - firstPixel
+                        let (firstPixel, pixels) = tilePixels(tile, width: outW, tiles: tilesPerRow)
                         let firstColumn = firstPixel * stride - padding
                         // the kernel reads the taps of at least 4 pixels
                         let reach = (max(pixels, 4) - 1) * stride + kernel
