@@ -5,7 +5,7 @@ import CKernels
 /// The convolution read in place (`DirectConvolution`: stride 2, and stride 1 on small maps)
 /// against the packed tiles' phase rows, bit for bit (both sum each output from its bias one multiply-add per k in the same
 /// order), its SiLU and sigmoid against the C tiles' buffer activation, and against the Float64
-/// definition: kernels 1–6 with paddings 0–3 at stride 2, 3 and 5 at stride 1, rows of 1–21
+/// definition: kernels 1–3 with paddings 0–3 at stride 2, 2 and 3 at stride 1, rows of 1–21
 /// output pixels (full tiles, tiles of ≤ 4, windows past either border), output channels that
 /// leave a partial block of sixteen, the three activations its epilogue applies, a residual
 /// added into a channel slice, and thread counts.
@@ -24,14 +24,14 @@ final class DirectConvolutionTests: KernelTierTestCase {
 
     private let geometries: [Conv2DGeometry] = [
         Conv2DGeometry(inputChannels: 5, outputChannels: 16, kernelSize: 3, stride: 2, padding: 1),
-        Conv2DGeometry(inputChannels: 3, outputChannels: 17, kernelSize: 6, stride: 2, padding: 2),  // the stem, 17 outputs
+        Conv2DGeometry(inputChannels: 3, outputChannels: 17, kernelSize: 3, stride: 2, padding: 2),  // 17 outputs
         Conv2DGeometry(inputChannels: 2, outputChannels: 5, kernelSize: 3, stride: 2, padding: 0),
         Conv2DGeometry(inputChannels: 4, outputChannels: 33, kernelSize: 1, stride: 2, padding: 0),
-        Conv2DGeometry(inputChannels: 2, outputChannels: 7, kernelSize: 5, stride: 2, padding: 3),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 7, kernelSize: 3, stride: 2, padding: 3),
         Conv2DGeometry(inputChannels: 3, outputChannels: 32, kernelSize: 2, stride: 2, padding: 1),
         // stride 1 (these maps are all too small for Winograd)
         Conv2DGeometry(inputChannels: 6, outputChannels: 18, kernelSize: 3, stride: 1, padding: 1),
-        Conv2DGeometry(inputChannels: 2, outputChannels: 16, kernelSize: 5, stride: 1, padding: 2),
+        Conv2DGeometry(inputChannels: 2, outputChannels: 16, kernelSize: 2, stride: 1, padding: 1),
         Conv2DGeometry(inputChannels: 3, outputChannels: 4, kernelSize: 3, stride: 1, padding: 0),
     ]
     private let shapes = [(7, 5), (6, 23), (5, 42), (3, 33), (11, 1), (2, 16)]
@@ -127,6 +127,24 @@ final class DirectConvolutionTests: KernelTierTestCase {
                 XCTAssertEqual(results[0][image * imageStride + i], start[image * imageStride + i])
             }
         }
+    }
+
+    /// Kernels past 3×3 (yolov5's 6×6 stem) go to the packed convolution, whose weights then
+    /// carry no direct layout; 3×3 stride-2 layers stay here.
+    func testTakesKernelsUpToThreeByThree() {
+        DirectConvolution.isEnabled = true
+        let stem = Conv2DGeometry(inputChannels: 3, outputChannels: 16, kernelSize: 6, stride: 2, padding: 2)
+        let down = Conv2DGeometry(inputChannels: 16, outputChannels: 32, kernelSize: 3, stride: 2, padding: 1)
+        XCTAssertFalse(DirectConvolution.packsWeights(for: stem))
+        XCTAssertTrue(DirectConvolution.packsWeights(for: down))
+        let x = Tensor(shape: [1, 3, 32, 32], repeating: 0.5)
+        let stemInput = x.storage.withUnsafeBufferPointer {
+            DirectConvolution.applies(to: stem, input: FeatureBlock($0.baseAddress!, batch: 1, channels: 3, height: 32, width: 32),
+                                      activation: .silu, inBFloat16: false)
+        }
+        XCTAssertFalse(stemInput)
+        let w = Tensor(shape: [16, 3, 6, 6], values: testValues(16 * 3 * 36, seed: 3))
+        XCTAssertNil(PackedConvolutionWeights(w, geometry: stem).direct)
     }
 
     func testResultsDoNotDependOnTheThreadCountOrOnPrepackedWeights() {
