@@ -128,10 +128,19 @@ final class WorkerPool: @unchecked Sendable {
         return pool
     }
 
+    /// The CPU each helper is pinned to (`ThreadPlacement`), or nil.
+    let helperCPUs: [Int]?
+
     private init(helpers: Int) {
         self.helpers = max(0, helpers)
+        let cpus = ThreadPlacement.helperCPUs(allowed: ThreadPlacement.allowedCPUs, creator: ThreadPlacement.currentCPU,
+                                              helpers: self.helpers)
+        helperCPUs = cpus
         for index in 0..<self.helpers {
-            let thread = Thread { [unowned self] in self.helperLoop(index + 1) }
+            let thread = Thread { [unowned self] in
+                if let cpus { ThreadPlacement.pinCurrentThread(to: cpus[index]) }
+                self.helperLoop(index + 1)
+            }
             thread.stackSize = 8 << 20
             thread.name = "yolo-worker-\(index + 1)"
             thread.start()

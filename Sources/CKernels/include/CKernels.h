@@ -9,3 +9,4 @@
 #include "RowGather.h"
 #include "TransposeKernels.h"
 #include "TileActivation.h"
+#include "ThreadPlacement.h"
