@@ -3,7 +3,8 @@ import PackageDescription
 
 // Targets import one way only:
 //   CYAML, CBLAS (system libraries)
-//   CKernels                                   (C: the AVX-512/AVX2 and AVX512-BF16 tiles Swift cannot select)
+//   CKernels                                   (C: the AVX-512/AVX2 and AVX512-BF16 tiles Swift cannot select; the
+//                                               thread-placement calls Glibc does not export)
 //   TensorCore  <- CBLAS, CMalloc, CKernels           (numerics, knows nothing of YOLO)
 //   Checkpoint                                 (.pt zip+pickle reader, safetensors, .npy)
 //   YOLOData    <- CJPEG, CPNG, TensorCore     (images, letterbox, datasets)

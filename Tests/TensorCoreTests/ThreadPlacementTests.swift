@@ -1,4 +1,3 @@
-import CKernels
 import XCTest
 @testable import TensorCore
 
