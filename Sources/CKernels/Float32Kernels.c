@@ -143,6 +143,19 @@ void yolo_f32_tile_packed(long steps, const float *a, const float *b, const floa
     }
 }
 
+void yolo_f32_tiles_packed(long tiles, long steps, const float *a, const float *b, const float *bias, int activation,
+                           float *out, long rowStride, int adding) {
+    if (yolo_f32_kernel_tier() == YOLO_F32_TIER_AVX512) {
+        for (long t = 0; t < tiles; t++) {
+            tile_packed_avx512(steps, a, b + 24 * steps * t, bias, activation, out + 24 * t, rowStride, adding);
+        }
+    } else {
+        for (long t = 0; t < tiles; t++) {
+            tile_packed_avx2(steps, a, b + 24 * steps * t, bias, activation, out + 24 * t, rowStride, adding);
+        }
+    }
+}
+
 F32_TARGET static void tile_offsets_avx512(long steps, const float *a, const float *b, const long *offsets,
                                            const float *bias, int activation, float *out, long rowStride, int adding) {
     F32_TILE_BODY(b + offsets[p])
@@ -197,6 +210,10 @@ void yolo_f32_activate(float *values, long count, int activation) { (void)values
 void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
                           long rowStride, int adding) {
     (void)steps; (void)a; (void)b; (void)bias; (void)activation; (void)out; (void)rowStride; (void)adding;
+}
+void yolo_f32_tiles_packed(long tiles, long steps, const float *a, const float *b, const float *bias, int activation,
+                           float *out, long rowStride, int adding) {
+    (void)tiles; (void)steps; (void)a; (void)b; (void)bias; (void)activation; (void)out; (void)rowStride; (void)adding;
 }
 void yolo_f32_tile_offsets(long steps, const float *a, const float *b, const long *offsets, const float *bias,
                            int activation, float *out, long rowStride, int adding) {

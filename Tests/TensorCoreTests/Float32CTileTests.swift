@@ -70,6 +70,35 @@ final class Float32CTileTests: KernelTierTestCase {
         }
     }
 
+    /// A run of whole tiles in one call (`yolo_f32_tiles_packed`) writes what the tiles write one
+    /// by one, with each activation, stored or added, and leaves the columns past the run alone.
+    func testARunOfTilesEqualsItsTilesOneByOne() {
+        let (steps, tiles) = (13, 3)
+        let rowStride = 24 * tiles + 5
+        let a = testValues(4 * steps, seed: 21), b = testValues(24 * steps * tiles, seed: 22)
+        let bias: [Float] = [0.1, -0.2, 0.3, 0.05]
+        for activation in [YOLO_TILE_IDENTITY, YOLO_TILE_SILU, YOLO_TILE_SIGMOID] {
+            for adding: Int32 in [0, 1] {
+                let start = testValues(4 * rowStride, seed: 23)
+                var (oneByOne, run) = (start, start)
+                oneByOne.withUnsafeMutableBufferPointer { out in
+                    for t in 0..<tiles {
+                        b.withUnsafeBufferPointer { b in
+                            yolo_f32_tile_packed(steps, a, b.baseAddress! + 24 * steps * t, bias, Int32(activation),
+                                                 out.baseAddress! + 24 * t, rowStride, adding)
+                        }
+                    }
+                }
+                yolo_f32_tiles_packed(tiles, steps, a, b, bias, Int32(activation), &run, rowStride, adding)
+                XCTAssertEqual(run, oneByOne, "activation \(activation), adding \(adding)")
+                for r in 0..<4 {
+                    XCTAssertEqual(run[(r * rowStride + 24 * tiles)..<((r + 1) * rowStride)],
+                                   start[(r * rowStride + 24 * tiles)..<((r + 1) * rowStride)])
+                }
+            }
+        }
+    }
+
     /// SiLU and sigmoid applied by the C tiles against the definitions on the tiles' sums, over
     /// outputs from −400 to 400, and within 4 ulp of Swift's (which divides) from −80 up.
     func testActivationsInTilesOverTheWholeRange() {

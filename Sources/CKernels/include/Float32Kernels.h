@@ -31,6 +31,11 @@ int yolo_f32_set_kernel_tier(int tier);
 void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
                           long rowStride, int adding);
 
+/// `tiles` such tiles side by side: tile t reads the panels at b + 24·steps·t and writes
+/// out + 24·t (one call per run of whole tiles, so the caller's per-tile work is paid once).
+void yolo_f32_tiles_packed(long tiles, long steps, const float *a, const float *b, const float *bias, int activation,
+                           float *out, long rowStride, int adding);
+
 /// The same with step p's 24 pixels read at b + offsets[p] (spatial taps in place).
 void yolo_f32_tile_offsets(long steps, const float *a, const float *b, const long *offsets, const float *bias,
                            int activation, float *out, long rowStride, int adding);
