@@ -136,11 +136,7 @@ F32_TARGET static void tile_packed_avx512(long steps, const float *a, const floa
 
 void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
                           long rowStride, int adding) {
-    if (yolo_f32_kernel_tier() == YOLO_F32_TIER_AVX512) {
-        tile_packed_avx512(steps, a, b, bias, activation, out, rowStride, adding);
-    } else {
-        tile_packed_avx2(steps, a, b, bias, activation, out, rowStride, adding);
-    }
+    yolo_f32_tiles_packed(1, steps, a, b, bias, activation, out, rowStride, adding);
 }
 
 void yolo_f32_tiles_packed(long tiles, long steps, const float *a, const float *b, const float *bias, int activation,
@@ -209,7 +205,7 @@ void yolo_f32_activate(float *values, long count, int activation) { (void)values
 
 void yolo_f32_tile_packed(long steps, const float *a, const float *b, const float *bias, int activation, float *out,
                           long rowStride, int adding) {
-    (void)steps; (void)a; (void)b; (void)bias; (void)activation; (void)out; (void)rowStride; (void)adding;
+    yolo_f32_tiles_packed(1, steps, a, b, bias, activation, out, rowStride, adding);
 }
 void yolo_f32_tiles_packed(long tiles, long steps, const float *a, const float *b, const float *bias, int activation,
                            float *out, long rowStride, int adding) {
