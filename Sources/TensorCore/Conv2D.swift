@@ -291,28 +291,28 @@ struct ConvolutionTiling {
         let columnsCapacity = g.isPointwise ? 0 : g.patchSize * tilePixels
         let asideCapacity = epilogue.addsToOutput ? outPerGroup * tilePixels : 0
         Parallel.distribute(itemCount) { next in
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: max(columnsCapacity + asideCapacity, 1))
-            defer { scratch.deallocate() }
-            let aside = asideCapacity > 0 ? scratch + columnsCapacity : nil
-            while let item = next() {
-                let (plane, tile) = (item / tilesPerPlane, item % tilesPerPlane)
-                let (b, group) = (plane / g.groups, plane % g.groups)
-                let (xGroup, wGroup, yGroup) = groupPointers(b, group, w: w, y: y)
-                let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
-                if g.isPointwise {
-                    let first = tile * tileExtent
-                    let count = min(pixels, first + tileExtent) - first
-                    epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
-                                     columns: xGroup + first, columnStride: pixels,
-                                     destination: yGroup + first, rowStride: pixels, aside: aside)
-                } else {
-                    let rows = (tile * tileExtent)..<min(outH, (tile + 1) * tileExtent)
-                    Im2Col.fill(xGroup, channels: inPerGroup, height: input.height, width: input.width, geometry: g,
-                                outputRows: rows, outputWidth: outW, columns: scratch)
-                    let (first, count) = (rows.lowerBound * outW, rows.count * outW)
-                    epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
-                                     columns: scratch, columnStride: count,
-                                     destination: yGroup + first, rowStride: pixels, aside: aside)
+            WorkerScratch.withFloats(columnsCapacity + asideCapacity) { scratch in
+                let aside = asideCapacity > 0 ? scratch + columnsCapacity : nil
+                while let item = next() {
+                    let (plane, tile) = (item / tilesPerPlane, item % tilesPerPlane)
+                    let (b, group) = (plane / g.groups, plane % g.groups)
+                    let (xGroup, wGroup, yGroup) = groupPointers(b, group, w: w, y: y)
+                    let channels = (group * outPerGroup)..<((group + 1) * outPerGroup)
+                    if g.isPointwise {
+                        let first = tile * tileExtent
+                        let count = min(pixels, first + tileExtent) - first
+                        epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
+                                         columns: xGroup + first, columnStride: pixels,
+                                         destination: yGroup + first, rowStride: pixels, aside: aside)
+                    } else {
+                        let rows = (tile * tileExtent)..<min(outH, (tile + 1) * tileExtent)
+                        Im2Col.fill(xGroup, channels: inPerGroup, height: input.height, width: input.width, geometry: g,
+                                    outputRows: rows, outputWidth: outW, columns: scratch)
+                        let (first, count) = (rows.lowerBound * outW, rows.count * outW)
+                        epilogue.compute(channels: channels, count: count, k: g.patchSize, weights: wGroup,
+                                         columns: scratch, columnStride: count,
+                                         destination: yGroup + first, rowStride: pixels, aside: aside)
+                    }
                 }
             }
         }

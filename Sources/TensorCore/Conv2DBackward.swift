@@ -31,24 +31,24 @@ public enum Conv2DBackward {
                     // columns in tiles of whole output rows, folded back (col2im) while in cache
                     let tileRows = tileRowCount(g, outH: outH, outW: outW)
                     Parallel.distribute(batch * g.groups) { next in
-                        let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : g.patchSize * tileRows * outW)
-                        defer { columns.deallocate() }
-                        while let item = next() {
-                            let (b, group) = (item / g.groups, item % g.groups)
-                            let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
-                            let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
-                            let dxGroup = dxBuffer.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
-                            if direct {
-                                GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
-                                              b: dyGroup, c: dxGroup)
-                                continue
-                            }
-                            for firstRow in stride(from: 0, to: outH, by: tileRows) {
-                                let rows = firstRow..<min(outH, firstRow + tileRows)
-                                GEMM.multiply(m: g.patchSize, n: rows.count * outW, k: outPerGroup, a: wGroup, transposeA: true,
-                                              b: dyGroup + firstRow * outW, ldb: pixels, c: columns)
-                                Col2Im.accumulate(UnsafePointer(columns), channels: inPerGroup, height: height, width: width,
-                                                  geometry: g, outputRows: rows, outputWidth: outW, into: dxGroup)
+                        WorkerScratch.withFloats(direct ? 1 : g.patchSize * tileRows * outW) { columns in
+                            while let item = next() {
+                                let (b, group) = (item / g.groups, item % g.groups)
+                                let dyGroup = dy.baseAddress! + (b * g.outputChannels + group * outPerGroup) * pixels
+                                let wGroup = w.baseAddress! + group * outPerGroup * g.patchSize
+                                let dxGroup = dxBuffer.baseAddress! + (b * g.inputChannels + group * inPerGroup) * height * width
+                                if direct {
+                                    GEMM.multiply(m: g.patchSize, n: pixels, k: outPerGroup, a: wGroup, transposeA: true,
+                                                  b: dyGroup, c: dxGroup)
+                                    continue
+                                }
+                                for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                                    let rows = firstRow..<min(outH, firstRow + tileRows)
+                                    GEMM.multiply(m: g.patchSize, n: rows.count * outW, k: outPerGroup, a: wGroup, transposeA: true,
+                                                  b: dyGroup + firstRow * outW, ldb: pixels, c: columns)
+                                    Col2Im.accumulate(UnsafePointer(columns), channels: inPerGroup, height: height, width: width,
+                                                      geometry: g, outputRows: rows, outputWidth: outW, into: dxGroup)
+                                }
                             }
                         }
                     }
@@ -168,29 +168,29 @@ public enum Conv2DBackward {
         let blockCount = min(splitChannels, weightGradientChannelBlocks)
         let channelsPerBlock = (splitChannels + blockCount - 1) / blockCount  // the largest block
         Parallel.distribute(blockCount) { next in
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: direct ? 1 : channelsPerBlock * taps * tileRows * outW)
-            defer { columns.deallocate() }
-            while let block = next() {
-                // shared out as evenly as they go (5 channels as 1 + 1 + 1 + 2)
-                let channels = (block * splitChannels / blockCount)..<((block + 1) * splitChannels / blockCount)
-                let target = dw + channels.lowerBound * taps
-                for b in 0..<batch {
-                    let dyImage = dy + b * g.outputChannels * pixels
-                    let xImage = x + (b * g.inputChannels + channels.lowerBound) * height * width
-                    if direct {
-                        // 1×1: the block is of output channels (dW's rows), which sgemm runs faster here
-                        GEMM.multiply(m: channels.count, n: g.inputChannels, k: pixels, a: dyImage + channels.lowerBound * pixels,
-                                      b: x + b * g.inputChannels * height * width, transposeB: true,
-                                      c: dw + channels.lowerBound * g.patchSize, beta: 1)
-                        continue
-                    }
-                    for firstRow in stride(from: 0, to: outH, by: tileRows) {
-                        let rows = firstRow..<min(outH, firstRow + tileRows)
-                        Im2Col.fill(xImage, channels: channels.count, height: height, width: width, geometry: g,
-                                    outputRows: rows, outputWidth: outW, columns: columns)
-                        GEMM.multiply(m: g.outputChannels, n: channels.count * taps, k: rows.count * outW,
-                                      a: dyImage + firstRow * outW, lda: pixels, b: columns, transposeB: true,
-                                      c: target, ldc: g.patchSize, beta: 1)
+            WorkerScratch.withFloats(direct ? 1 : channelsPerBlock * taps * tileRows * outW) { columns in
+                while let block = next() {
+                    // shared out as evenly as they go (5 channels as 1 + 1 + 1 + 2)
+                    let channels = (block * splitChannels / blockCount)..<((block + 1) * splitChannels / blockCount)
+                    let target = dw + channels.lowerBound * taps
+                    for b in 0..<batch {
+                        let dyImage = dy + b * g.outputChannels * pixels
+                        let xImage = x + (b * g.inputChannels + channels.lowerBound) * height * width
+                        if direct {
+                            // 1×1: the block is of output channels (dW's rows), which sgemm runs faster here
+                            GEMM.multiply(m: channels.count, n: g.inputChannels, k: pixels, a: dyImage + channels.lowerBound * pixels,
+                                          b: x + b * g.inputChannels * height * width, transposeB: true,
+                                          c: dw + channels.lowerBound * g.patchSize, beta: 1)
+                            continue
+                        }
+                        for firstRow in stride(from: 0, to: outH, by: tileRows) {
+                            let rows = firstRow..<min(outH, firstRow + tileRows)
+                            Im2Col.fill(xImage, channels: channels.count, height: height, width: width, geometry: g,
+                                        outputRows: rows, outputWidth: outW, columns: columns)
+                            GEMM.multiply(m: g.outputChannels, n: channels.count * taps, k: rows.count * outW,
+                                          a: dyImage + firstRow * outW, lda: pixels, b: columns, transposeB: true,
+                                          c: target, ldc: g.patchSize, beta: 1)
+                        }
                     }
                 }
             }

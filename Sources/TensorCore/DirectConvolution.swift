@@ -151,34 +151,34 @@ public enum DirectConvolution {
         weights.withUnsafeBufferPointer { weights in
             // one item per run of tiles of an output row of an image
             Parallel.distribute(input.batch * outH * runsPerRow) { next in
-                let window = UnsafeMutablePointer<Float>.allocate(capacity: channels * kernel * windowWidth)
-                defer { window.deallocate() }
-                while let item = next() {
-                    let (image, outputRow, run) = (item / (outH * runsPerRow), item / runsPerRow % outH, item % runsPerRow)
-                    let source = input.base + image * input.imageStride
-                    let firstRow = outputRow * stride - padding
-                    let rowsInside = firstRow >= 0 && firstRow + kernel <= height
-                    // the row's tiles shared out as evenly as they go (5 in 4 runs as 1 + 1 + 1 + 2)
-                    for tile in (run * tilesPerRow / runsPerRow)..<((run + 1) * tilesPerRow / runsPerRow) {
-                        let (firstPixel, pixels) = tilePixels(tile, width: outW, tiles: tilesPerRow)
-                        let firstColumn = firstPixel * stride - padding
-                        // the kernel reads the taps of at least 4 pixels
-                        let reach = (max(pixels, 4) - 1) * stride + kernel
-                        let taps: (base: UnsafePointer<Float>, channelStride: Int, rowStride: Int)
-                        if rowsInside && firstColumn >= 0 && firstColumn + reach <= width {
-                            taps = (source + firstRow * width + firstColumn, height * width, width)
-                        } else {
-                            yolo_f32_window_copy(source, channels, height, width, firstRow, kernel, firstColumn,
-                                                 windowWidth, window)
-                            taps = (UnsafePointer(window), kernel * windowWidth, windowWidth)
-                        }
-                        let target = output + image * outputImageStride + outputRow * outW + firstPixel
-                        for block in 0..<blocks {
-                            let firstChannel = block * channelsPerBlock
-                            yolo_f32_direct(taps.base, channels, taps.channelStride, taps.rowStride, kernel, stride,
-                                            weights.baseAddress! + firstChannel * depth, bias + firstChannel,
-                                            activation, target + firstChannel * outputPlane, outputPlane,
-                                            min(channelsPerBlock, g.outputChannels - firstChannel), pixels, adding)
+                WorkerScratch.withFloats(channels * kernel * windowWidth) { window in
+                    while let item = next() {
+                        let (image, outputRow, run) = (item / (outH * runsPerRow), item / runsPerRow % outH, item % runsPerRow)
+                        let source = input.base + image * input.imageStride
+                        let firstRow = outputRow * stride - padding
+                        let rowsInside = firstRow >= 0 && firstRow + kernel <= height
+                        // the row's tiles shared out as evenly as they go (5 in 4 runs as 1 + 1 + 1 + 2)
+                        for tile in (run * tilesPerRow / runsPerRow)..<((run + 1) * tilesPerRow / runsPerRow) {
+                            let (firstPixel, pixels) = tilePixels(tile, width: outW, tiles: tilesPerRow)
+                            let firstColumn = firstPixel * stride - padding
+                            // the kernel reads the taps of at least 4 pixels
+                            let reach = (max(pixels, 4) - 1) * stride + kernel
+                            let taps: (base: UnsafePointer<Float>, channelStride: Int, rowStride: Int)
+                            if rowsInside && firstColumn >= 0 && firstColumn + reach <= width {
+                                taps = (source + firstRow * width + firstColumn, height * width, width)
+                            } else {
+                                yolo_f32_window_copy(source, channels, height, width, firstRow, kernel, firstColumn,
+                                                     windowWidth, window)
+                                taps = (UnsafePointer(window), kernel * windowWidth, windowWidth)
+                            }
+                            let target = output + image * outputImageStride + outputRow * outW + firstPixel
+                            for block in 0..<blocks {
+                                let firstChannel = block * channelsPerBlock
+                                yolo_f32_direct(taps.base, channels, taps.channelStride, taps.rowStride, kernel, stride,
+                                                weights.baseAddress! + firstChannel * depth, bias + firstChannel,
+                                                activation, target + firstChannel * outputPlane, outputPlane,
+                                                min(channelsPerBlock, g.outputChannels - firstChannel), pixels, adding)
+                            }
                         }
                     }
                 }

@@ -94,17 +94,17 @@ public enum PackedConvolution {
     /// in buffers sized for the largest job.
     private static func run(_ jobs: [Job], consume: (Int, Int, Range<Int>, UnsafePointer<Float>, Int, Int) -> Void) {
         Parallel.distribute(jobs.reduce(0) { $0 + $1.schedule.itemCount }) { next in
-            let buffers = Job.Buffers(for: jobs)
-            defer { buffers.release() }
-            // items come in increasing order to each worker: job `job`'s items start at `firstItem`
-            var (job, firstItem) = (0, 0)
-            while let item = next() {
-                while item >= firstItem + jobs[job].schedule.itemCount {
-                    firstItem += jobs[job].schedule.itemCount
-                    job += 1
-                }
-                jobs[job].process(item - firstItem, buffers: buffers) { image, positions, tile, tileStride, passStride in
-                    consume(job, image, positions, tile, tileStride, passStride)
+            Job.Buffers.lend(for: jobs) { buffers in
+                // items come in increasing order to each worker: job `job`'s items start at `firstItem`
+                var (job, firstItem) = (0, 0)
+                while let item = next() {
+                    while item >= firstItem + jobs[job].schedule.itemCount {
+                        firstItem += jobs[job].schedule.itemCount
+                        job += 1
+                    }
+                    jobs[job].process(item - firstItem, buffers: buffers) { image, positions, tile, tileStride, passStride in
+                        consume(job, image, positions, tile, tileStride, passStride)
+                    }
                 }
             }
         }

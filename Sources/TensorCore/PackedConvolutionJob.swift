@@ -68,7 +68,8 @@ extension PackedConvolution {
 
         func release() { bias.deallocate() }
 
-        /// A worker's buffers, sized for the largest of the jobs it may take items of.
+        /// A worker's buffers, sized for the largest of the jobs it may take items of: pieces of
+        /// the worker's scratch (`WorkerScratch`).
         struct Buffers {
             let scratch: UnsafeMutablePointer<Float>
             /// With a consumer, each tile's outputs go here, channels `tileLength` apart.
@@ -76,24 +77,26 @@ extension PackedConvolution {
             let pairScratch: UnsafeMutablePointer<UInt16>?
             let tileSums: UnsafeMutablePointer<Float>
 
-            init(for jobs: [Job]) {
+            /// Runs `body` with the calling worker's buffers for `jobs`.
+            static func lend(for jobs: [Job], _ body: (Buffers) -> Void) {
                 var (scratchCount, outputCount, pairCount) = (0, 0, 0)
                 for job in jobs {
                     scratchCount = max(scratchCount, job.layout.scratchCount)
                     if job.consumed { outputCount = max(outputCount, job.passes.count * job.passStride) }
                     if job.inBFloat16 { pairCount = max(pairCount, job.layout.pairScratchCount) }
                 }
-                scratch = .allocate(capacity: scratchCount)
-                tileOutput = outputCount > 0 ? .allocate(capacity: outputCount) : nil
-                pairScratch = pairCount > 0 ? .allocate(capacity: pairCount) : nil
-                tileSums = .allocate(capacity: MicroTile.rows * MicroTile.columns)
-            }
-
-            func release() {
-                scratch.deallocate()
-                tileOutput?.deallocate()
-                pairScratch?.deallocate()
-                tileSums.deallocate()
+                // each piece starts on a cache line: counts in floats rounded up to 16
+                func lines(_ floats: Int) -> Int { (floats + 15) / 16 * 16 }
+                let pairFloats = lines((pairCount + 1) / 2)
+                let total = lines(scratchCount) + lines(outputCount) + pairFloats + MicroTile.rows * MicroTile.columns
+                WorkerScratch.withFloats(total) { base in
+                    let output = base + lines(scratchCount)
+                    let pairs = output + lines(outputCount)
+                    body(Buffers(scratch: base, tileOutput: outputCount > 0 ? output : nil,
+                                 pairScratch: pairCount > 0
+                                    ? UnsafeMutableRawPointer(pairs).bindMemory(to: UInt16.self, capacity: pairCount) : nil,
+                                 tileSums: pairs + pairFloats))
+                }
             }
         }
 

@@ -169,13 +169,13 @@ struct WinogradConvolution {
         weights.values.withUnsafeBufferPointer { u in
             rowOffsets.withUnsafeBufferPointer { rowOffsets in
                 Parallel.distribute(input.batch * bandCount) { next in
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount(tiled: weights.tiled))
-                    defer { scratch.deallocate() }
-                    while let item = next() {
-                        let (image, band) = (item / bandCount, item % bandCount)
-                        computeBand(image: image, blockRows: bandRange(band), u: u.baseAddress!, tiled: weights.tiled,
-                                    rowOffsets: rowOffsets.baseAddress!, scratch: scratch,
-                                    output: output + image * outputImageStride, epilogue: epilogue)
+                    WorkerScratch.withFloats(scratchCount(tiled: weights.tiled)) { scratch in
+                        while let item = next() {
+                            let (image, band) = (item / bandCount, item % bandCount)
+                            computeBand(image: image, blockRows: bandRange(band), u: u.baseAddress!, tiled: weights.tiled,
+                                        rowOffsets: rowOffsets.baseAddress!, scratch: scratch,
+                                        output: output + image * outputImageStride, epilogue: epilogue)
+                        }
                     }
                 }
             }

@@ -55,25 +55,25 @@ struct WinogradWeightGradient {
             let groupBlocks = images.count * blocksPerImage
             Parallel.distribute(images.count) { next in
                 let scratchCount = (2 * rows + 2) * 4 * padded + forward.paddedRowLength + 2 * gradientRowLength
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
-                defer { scratch.deallocate() }
-                let paddedRow = scratch + (2 * rows + 2) * 4 * padded
-                let gradientRows = paddedRow + forward.paddedRowLength
-                gradientRows.initialize(repeating: 0, count: 2 * gradientRowLength)
-                while let index = next() {
-                    let image = images.lowerBound + index
-                    let firstBlock = index * blocksPerImage
-                    paddedRow.update(repeating: 0, count: forward.paddedRowLength)
-                    let planes = input.base + image * input.imageStride
-                    for c in 0..<inputs {
-                        forward.transformInput(plane: planes + c * input.height * input.width, blockRows: 0..<rows,
-                                               columnTransforms: scratch, paddedRow: paddedRow,
-                                               into: v + c * blocks + firstBlock, matrixStride: inputs * blocks)
-                    }
-                    let gradientPlanes = dy + image * outputs * input.height * input.width
-                    for o in 0..<outputs {
-                        transformGradient(plane: gradientPlanes + o * input.height * input.width, rows: gradientRows,
-                                          into: p + o * blocks + firstBlock, matrixStride: outputs * blocks)
+                WorkerScratch.withFloats(scratchCount) { scratch in
+                    let paddedRow = scratch + (2 * rows + 2) * 4 * padded
+                    let gradientRows = paddedRow + forward.paddedRowLength
+                    gradientRows.initialize(repeating: 0, count: 2 * gradientRowLength)
+                    while let index = next() {
+                        let image = images.lowerBound + index
+                        let firstBlock = index * blocksPerImage
+                        paddedRow.update(repeating: 0, count: forward.paddedRowLength)
+                        let planes = input.base + image * input.imageStride
+                        for c in 0..<inputs {
+                            forward.transformInput(plane: planes + c * input.height * input.width, blockRows: 0..<rows,
+                                                   columnTransforms: scratch, paddedRow: paddedRow,
+                                                   into: v + c * blocks + firstBlock, matrixStride: inputs * blocks)
+                        }
+                        let gradientPlanes = dy + image * outputs * input.height * input.width
+                        for o in 0..<outputs {
+                            transformGradient(plane: gradientPlanes + o * input.height * input.width, rows: gradientRows,
+                                              into: p + o * blocks + firstBlock, matrixStride: outputs * blocks)
+                        }
                     }
                 }
             }
