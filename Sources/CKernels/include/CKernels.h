@@ -8,5 +8,6 @@
 #include "Prefetch.h"
 #include "RowGather.h"
 #include "TransposeKernels.h"
+#include "WinogradTransforms.h"
 #include "TileActivation.h"
 #include "ThreadPlacement.h"
