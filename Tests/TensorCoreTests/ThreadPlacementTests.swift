@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TensorCore
 
@@ -24,7 +25,9 @@ final class ThreadPlacementTests: XCTestCase {
         XCTAssertTrue(allowed.contains(ThreadPlacement.currentCPU), "on CPU \(ThreadPlacement.currentCPU), allowed \(allowed)")
     }
 
-    /// A region as wide as the allowed CPUs runs each helper's share on that helper's CPU.
+    /// A region as wide as the allowed CPUs runs its helpers' tasks on the helpers' CPUs. The
+    /// caller takes the tasks no helper has claimed yet, so each task here lasts a few
+    /// milliseconds: long enough for sleeping helpers to wake and claim theirs.
     func testPinnedHelpersRunOnTheirCPUs() throws {
         let allowed = ThreadPlacement.allowedCPUs
         try XCTSkipIf(allowed.count < 2, "one CPU: nothing to place")
@@ -35,12 +38,19 @@ final class ThreadPlacementTests: XCTestCase {
         let cpus = try XCTUnwrap(pool.helperCPUs, "a pool as wide as the CPUs pins its helpers")
         XCTAssertEqual(Set(cpus).count, cpus.count)
         XCTAssertTrue(Set(cpus).isSubset(of: allowed))
-        var seen = [Int](repeating: -2, count: allowed.count)
-        seen.withUnsafeMutableBufferPointer { seen in
+        let caller = pthread_self()
+        // for each task: whether a helper ran it, and the CPU it ran on
+        var ran = [(byHelper: Bool, cpu: Int)](repeating: (false, -2), count: allowed.count)
+        ran.withUnsafeMutableBufferPointer { ran in
             Parallel.forEach(allowed.count) { chunk in
-                for participant in chunk { seen[participant] = ThreadPlacement.currentCPU }
+                let started = DispatchTime.now().uptimeNanoseconds
+                while DispatchTime.now().uptimeNanoseconds - started < 5_000_000 {}
+                let byHelper = pthread_equal(pthread_self(), caller) == 0
+                for task in chunk { ran[task] = (byHelper, ThreadPlacement.currentCPU) }
             }
         }
-        XCTAssertEqual(Array(seen.dropFirst()), cpus)
+        let helperCPUs = ran.filter(\.byHelper).map(\.cpu)
+        XCTAssertFalse(helperCPUs.isEmpty, "no helper took a task")
+        for cpu in helperCPUs { XCTAssertTrue(cpus.contains(cpu), "a helper ran on CPU \(cpu), not on \(cpus)") }
     }
 }
