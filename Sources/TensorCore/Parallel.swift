@@ -141,7 +141,7 @@ final class WorkerPool: @unchecked Sendable {
         for index in 0..<self.helpers {
             let thread = Thread { [unowned self] in
                 if let cpus { ThreadPlacement.pinCurrentThread(to: cpus[index]) }
-                self.helperLoop(index + 1)
+                self.helperLoop()
             }
             thread.stackSize = 8 << 20
             thread.name = "yolo-worker-\(index + 1)"
@@ -202,7 +202,7 @@ final class WorkerPool: @unchecked Sendable {
         return nil
     }
 
-    private func helperLoop(_ index: Int) {
+    private func helperLoop() {
         var seen = 0
         while true {
             var region = claims.load(ordering: .acquiring) >> Self.regionShift
