@@ -323,8 +323,7 @@ struct ConvolutionTiling {
     func runWhole(w: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>, epilogue: Epilogue) {
         let columnsCount = g.isPointwise ? 0 : g.patchSize * pixels
         let asideCount = epilogue.addsToOutput ? outPerGroup * pixels : 0
-        Scratch.shared.withBuffer(count: max(columnsCount + asideCount, 1)) { scratch in
-            let columns = scratch.baseAddress!
+        WorkerScratch.withFloats(columnsCount + asideCount) { columns in
             for b in 0..<input.batch {
                 for group in 0..<g.groups {
                     let (xGroup, wGroup, yGroup) = groupPointers(b, group, w: w, y: y)

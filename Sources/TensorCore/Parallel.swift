@@ -17,7 +17,8 @@ public enum Parallel {
     // never inlined: inlined, the serial branch (one worker, or a call from inside a region) got
     // its own copy of the caller's closure, too large for the compiler to inline the kernels'
     // vector loads into; yolov5n ran 5× slower with one thread (77 against 15 ms at 320)
-    /// Runs `body` over contiguous chunks of `0..<count`, one chunk per worker.
+    /// Runs `body` over contiguous chunks of `0..<count`, as many chunks as workers (a chunk no
+    /// helper has claimed when the caller is free runs on the caller).
     @inline(never)
     public static func forEach(_ count: Int, minimumChunk: Int = 1, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }

@@ -2,12 +2,13 @@
 import Glibc
 #endif
 
-/// Each thread's own scratch memory for a parallel region's worker, kept from one region to the
-/// next instead of allocated per region. A per-region buffer cost the allocation, and the main
-/// thread's came from the heap its feature maps come from, so it could land on lines the other
-/// core had just written (a map since freed) and have to fetch them before writing. Kept:
-/// yolov5n 0.988 at 320 and 0.992 at 640 (16 and 10 interleaved process pairs), 0.996 and 0.993
-/// in process (300 pairs); the training step 0.991 (8 process pairs).
+/// Each thread's own scratch memory, kept from one use to the next instead of allocated each
+/// time: for a parallel region's workers, and for the calling thread's whole-layer im2col (one
+/// buffer per thread rather than one shared behind a lock). A per-region buffer cost the
+/// allocation, and the main thread's came from the heap its feature maps come from, so it could
+/// land on lines the other core had just written (a map since freed) and have to fetch them
+/// before writing. Kept: yolov5n 0.988 at 320 and 0.992 at 640 (16 and 10 interleaved process
+/// pairs), 0.996 and 0.993 in process (300 pairs); the training step 0.991 (8 process pairs).
 enum WorkerScratch {
     /// Buffers up to this size are kept by their thread; larger ones are allocated per use.
     static let keptBytes = 16 << 20
