@@ -84,8 +84,8 @@ public enum Conv2D {
             if usesWinograd && !runsInBFloat16 && WinogradConvolution.applies(to: g, input: input) {
                 let transformed = packedWeights?.winograd
                     ?? WinogradConvolution.transformedWeights(w.baseAddress!, outputs: g.outputChannels, inputs: g.inputChannels)
-                WinogradConvolution(geometry: g, input: input).run(weights: transformed, output: output,
-                                                                   outputImageStride: outputImageStride, epilogue: epilogue)
+                WinogradConvolution(geometry: g, input: input, tile: transformed.tile)
+                    .run(weights: transformed, output: output, outputImageStride: outputImageStride, epilogue: epilogue)
                 return
             }
             if (usesPackedKernel || input.parts != nil) && PackedConvolution.applies(to: g) {
@@ -113,8 +113,8 @@ public enum Conv2D {
     /// false sends them through im2col + OpenBLAS sgemm (kept for comparison).
     nonisolated(unsafe) public static var usesPackedKernel = true
 
-    /// 3×3 stride-1 convolutions with enough channels run as Winograd F(2×2, 3×3)
-    /// (`WinogradConvolution`), and so do the weight gradients of those with many channels on
+    /// 3×3 stride-1 convolutions with enough channels run as Winograd F(2×2, 3×3), or
+    /// F(4×4, 3×3) with weights transformed once (`WinogradConvolution`, `WinogradTile`), and so do the weight gradients of those with many channels on
     /// small maps (`WinogradWeightGradient`); false keeps both on the direct kernels.
     nonisolated(unsafe) public static var usesWinograd = true
 

@@ -42,7 +42,8 @@ public struct PackedConvolutionWeights: Sendable {
             ? DirectBlocks(weight, outputs: outputs) : nil
         winograd = WinogradConvolution.applies(to: geometry) && !PackedConvolution.usesBFloat16
             ? weight.storage.withUnsafeBufferPointer {
-                WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels)
+                WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels,
+                                                       tile: WinogradTile.forPackedWeights)
             }
             : nil
     }

@@ -1,10 +1,11 @@
 import CKernels
 
-/// 3×3, stride-1, "same" convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray,
-/// 2015): each 2×2 block of outputs is computed from the 4×4 input patch around it as
-/// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, so a block costs 16 multiplications per (output, input) channel
-/// pair instead of 36, and the multiplications of all blocks become 16 matrix products
-/// M_ξ = U_ξ·V_ξ ([O × C]·[C × blocks], one per element ξ of the 4×4 transformed patch).
+/// 3×3, stride-1, "same" convolutions by Winograd's minimal filtering F(m×m, 3×3) (Lavin & Gray,
+/// 2015; `WinogradTile`: m = 2 or 4): each m×m block of outputs is computed from the
+/// (m + 2)×(m + 2) input patch around it as Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A, so a block costs (m + 2)²
+/// multiplications per (output, input) channel pair instead of 9m², and the multiplications of
+/// all blocks become (m + 2)² matrix products M_ξ = U_ξ·V_ξ ([O × C]·[C × blocks], one per
+/// element ξ of the transformed patch).
 ///
 /// The output is computed in bands of block rows sized so that a band's transformed inputs V and
 /// products M stay in L2; each band is one work item (image, band), so every output is computed
@@ -14,14 +15,15 @@ import CKernels
 struct WinogradConvolution {
     let geometry: Conv2DGeometry
     let input: FeatureBlock
-    /// Blocks of 2×2 outputs per block row, block rows per image, bands per image and block rows
+    let tile: WinogradTile
+    /// Blocks of m×m outputs per block row, block rows per image, bands per image and block rows
     /// in the largest band (`bandRange` gives each band's rows).
     let blocksAcross: Int, blockRows: Int, bandCount: Int, bandRows: Int
 
     /// Target size of one band's transformed inputs and products.
     nonisolated(unsafe) static var bandBytes = 640 * 1024
 
-    /// Fewer channels than this on either side leave the 16 products too small for sgemm to be
+    /// Fewer channels than this on either side leave the products too small for sgemm to be
     /// efficient (the direct kernel is then faster).
     static let minimumChannels = 32
 
@@ -45,17 +47,18 @@ struct WinogradConvolution {
             && ((input.height >= minimumSide && input.width >= minimumSide) || input.batch >= minimumBatchForSmallMaps)
     }
 
-    init(geometry g: Conv2DGeometry, input: FeatureBlock) {
-        precondition(Self.hasKernelShape(g) && input.parts == nil, "Winograd F(2×2, 3×3) does not apply to \(g)")
+    init(geometry g: Conv2DGeometry, input: FeatureBlock, tile: WinogradTile = .f2x2) {
+        precondition(Self.hasKernelShape(g) && input.parts == nil, "Winograd does not apply to \(g)")
         geometry = g
         self.input = input
-        blocksAcross = (input.width + 1) / 2
-        blockRows = (input.height + 1) / 2
-        let bytesPerBlockRow = 16 * 4 * blocksAcross * (g.inputChannels + g.outputChannels)
-        // a few images keep the workers busy with one band each; a single image is cut into at
-        // least four bands where its rows allow (a shape-only rule: the bands never depend on the
-        // thread count)
-        let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : blockRows / 4
+        self.tile = tile
+        let side = tile.outputSide
+        blocksAcross = (input.width + side - 1) / side
+        blockRows = (input.height + side - 1) / side
+        let bytesPerBlockRow = tile.elements * 4 * blocksAcross * (g.inputChannels + g.outputChannels)
+        // a few images keep the workers busy with one band each; a single image is cut into
+        // bands where its rows allow (a shape-only rule: the bands never depend on the thread count)
+        let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : tile.rowsForWorkers(blockRows)
         let rowsInBudget = Self.bandBytes / bytesPerBlockRow
         let rows = max(1, min(rowsForWorkers, rowsInBudget))
         bandCount = Self.evenBandCount(rows, blockRows: blockRows, budget: rowsInBudget)
@@ -88,29 +91,37 @@ struct WinogradConvolution {
         return start..<(start + base + (band < longer ? 1 : 0))
     }
 
-    /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = 4i + j, for G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]].
-    /// The (o, c) pairs go in pieces through a small buffer, so the sixteen matrices are
-    /// written row piece by row piece: written directly, the sixteen streams (often multiples of
-    /// 4 KiB apart) evict one another from L1 at every pair. The pieces are shared across cores:
+    /// U_ξ[o][c] = (G·w[o][c]·Gᵀ)_ξ, ξ = (m + 2)i + j: for F(2×2, 3×3),
+    /// G = [[1, 0, 0], [½, ½, ½], [½, −½, ½], [0, 0, 1]]; for F(4×4, 3×3), `f4x4Kernel`'s.
+    /// The (o, c) pairs go in pieces through a small buffer, so the matrices are written row
+    /// piece by row piece: written directly, the sixteen or 36 streams (often multiples of 4 KiB
+    /// apart) evict one another from L1 at every pair. The pieces are shared across cores:
     /// training transforms every layer's weights anew at each step.
-    static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> WinogradWeights {
-        WinogradWeights(rowMajor: rowMajorTransformedWeights(weight, outputs: outputs, inputs: inputs),
-                        outputs: outputs, inputs: inputs)
+    static func transformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int,
+                                   tile: WinogradTile = .f2x2) -> WinogradWeights {
+        WinogradWeights(rowMajor: rowMajorTransformedWeights(weight, outputs: outputs, inputs: inputs, tile: tile),
+                        tile: tile, outputs: outputs, inputs: inputs)
     }
 
-    /// The sixteen U_ξ, each row-major [O × C].
-    static func rowMajorTransformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int) -> [Float] {
+    /// The U_ξ, each row-major [O × C].
+    static func rowMajorTransformedWeights(_ weight: UnsafePointer<Float>, outputs: Int, inputs: Int,
+                                           tile: WinogradTile = .f2x2) -> [Float] {
         let planeCount = outputs * inputs
         let piece = 256
-        return [Float](unsafeUninitializedCapacity: 16 * planeCount) { target, initialized in
+        let elements = tile.elements
+        return [Float](unsafeUninitializedCapacity: elements * planeCount) { target, initialized in
             Parallel.forEach((planeCount + piece - 1) / piece, minimumChunk: 8) { pieces in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 16 * piece) { buffer in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: elements * piece) { buffer in
                     let local = buffer.baseAddress!
                     for index in pieces {
                         let first = index * piece
                         let count = min(piece, planeCount - first)
                         for j in 0..<count {
                             let w = weight + (first + j) * 9
+                            if tile == .f4x4 {
+                                f4x4Kernel(w) { xi, value in local[xi * piece + j] = value }
+                                continue
+                            }
                             // G·w (4×3), one column of w at a time
                             func rows(_ column: Int) -> (Float, Float, Float, Float) {
                                 let (w0, w1, w2) = (w[column], w[3 + column], w[6 + column])
@@ -129,20 +140,46 @@ struct WinogradConvolution {
                             put(2, c0.2, c1.2, c2.2)
                             put(3, c0.3, c1.3, c2.3)
                         }
-                        for xi in 0..<16 {
+                        for xi in 0..<elements {
                             (target.baseAddress! + xi * planeCount + first).initialize(from: local + xi * piece, count: count)
                         }
                     }
                 }
             }
-            initialized = 16 * planeCount
+            initialized = elements * planeCount
         }
+    }
+
+    /// F(4×4, 3×3)'s G·w·Gᵀ for one 3×3 kernel, element ξ = 6i + j given to `put`, for
+    /// G = [[¼, 0, 0], [−⅙, −⅙, −⅙], [−⅙, ⅙, −⅙], [1/24, 1/12, ⅙], [1/24, −1/12, ⅙], [0, 0, 1]].
+    /// In Float64, rounded once: sixths and twenty-fourths are not exact in binary.
+    @inline(__always)
+    static func f4x4Kernel(_ w: UnsafePointer<Float>, put: (Int, Float) -> Void) {
+        // G applied to three values (a column or a row of the kernel)
+        func g(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double, Double, Double) {
+            (a / 4, -(a + b + c) / 6, -(a - b + c) / 6, (a + 2 * b + 4 * c) / 24, (a - 2 * b + 4 * c) / 24, c)
+        }
+        let columns = (0..<3).map { x in g(Double(w[x]), Double(w[3 + x]), Double(w[6 + x])) }
+        func row(_ i: Int, _ values: (Double, Double, Double)) {
+            let r = g(values.0, values.1, values.2)
+            for (j, value) in [r.0, r.1, r.2, r.3, r.4, r.5].enumerated() { put(6 * i + j, Float(value)) }
+        }
+        row(0, (columns[0].0, columns[1].0, columns[2].0))
+        row(1, (columns[0].1, columns[1].1, columns[2].1))
+        row(2, (columns[0].2, columns[1].2, columns[2].2))
+        row(3, (columns[0].3, columns[1].3, columns[2].3))
+        row(4, (columns[0].4, columns[1].4, columns[2].4))
+        row(5, (columns[0].5, columns[1].5, columns[2].5))
     }
 
     /// Blocks across rounded up to whole vectors: the row transforms run over whole vectors.
     var paddedAcross: Int { roundUp(blocksAcross, to: 8) }
-    /// An input row with a zero before it and zeros after it, as the row transform reads it.
-    var paddedRowLength: Int { 2 * paddedAcross + 24 }
+    /// An input row with a zero before it and zeros after it, as the row transform reads it
+    /// (F(2×2, 3×3) reads sixteen floats from 2b + 2, F(4×4, 3×3) 32 from 4b + 4).
+    var paddedRowLength: Int { tile.outputSide * paddedAcross + (tile == .f2x2 ? 24 : 40) }
+
+    /// Input rows a band of `blockRows` reads: its own and the halo row above and below.
+    private func inputRows(_ blockRows: Int) -> Int { tile.outputSide * blockRows + 2 }
 
     /// The row stride of V_ξ and M_ξ: a band's blocks, rounded up to whole tiles for the C
     /// tiles (which read and write 24 columns; the columns past the band's blocks are ignored).
@@ -157,9 +194,9 @@ struct WinogradConvolution {
 
     /// Floats of scratch one worker needs.
     private func scratchCount(tiled: Bool) -> Int {
-        let rowsWithHalo = 2 * bandRows + 2
-        return 16 * matrixStride(tiled: tiled) * (geometry.inputChannels + productRows(tiled: tiled))
-            + rowsWithHalo * 4 * paddedAcross + paddedRowLength + 2 * bandRows * input.width
+        return tile.elements * matrixStride(tiled: tiled) * (geometry.inputChannels + productRows(tiled: tiled))
+            + inputRows(bandRows) * tile.patchSide * paddedAcross + paddedRowLength
+            + tile.outputSide * bandRows * input.width
     }
 
     func run(weights: WinogradWeights, output: UnsafeMutablePointer<Float>, outputImageStride: Int, epilogue: Epilogue) {
@@ -190,34 +227,40 @@ struct WinogradConvolution {
         let productRows = productRows(tiled: tiled)
         let blocks = rows.count * blocksAcross
         let v = scratch
-        let m = v + 16 * inputs * stride
-        let columnTransforms = m + 16 * productRows * stride
-        let paddedRow = columnTransforms + (2 * bandRows + 2) * 4 * paddedAcross
+        let elements = tile.elements
+        let m = v + elements * inputs * stride
+        let columnTransforms = m + elements * productRows * stride
+        let paddedRow = columnTransforms + inputRows(bandRows) * tile.patchSide * paddedAcross
         let aside = paddedRow + paddedRowLength
         paddedRow.update(repeating: 0, count: paddedRowLength)
         let imageBase = input.base + image * input.imageStride
         for c in 0..<inputs {
-            transformInput(plane: imageBase + c * input.height * input.width, blockRows: rows,
-                           columnTransforms: columnTransforms, paddedRow: paddedRow,
-                           into: v + c * stride, matrixStride: inputs * stride)
+            let plane = imageBase + c * input.height * input.width
+            if tile == .f4x4 {
+                yolo_winograd_input_f4(plane, input.height, input.width, rows.lowerBound, rows.count, blocksAcross,
+                                       paddedAcross, columnTransforms, paddedRow, v + c * stride, inputs * stride)
+            } else {
+                transformInput(plane: plane, blockRows: rows, columnTransforms: columnTransforms, paddedRow: paddedRow,
+                               into: v + c * stride, matrixStride: inputs * stride)
+            }
         }
         if tiled {
             // the tiles read V_ξ's rows up to a whole tile past the band's blocks, into columns no
             // output takes: zeros there, not whatever the scratch held
             let tail = roundUp(blocks, to: MicroTile.columns) - blocks
             if tail > 0 {
-                for row in 0..<(16 * inputs) { (v + row * stride + blocks).update(repeating: 0, count: tail) }
+                for row in 0..<(elements * inputs) { (v + row * stride + blocks).update(repeating: 0, count: tail) }
             }
             multiplyInTiles(u: u, v: v, m: m, blocks: blocks, stride: stride, rowOffsets: rowOffsets)
         } else {
-            for xi in 0..<16 {
+            for xi in 0..<elements {
                 GEMM.multiply(m: outputs, n: blocks, k: inputs, a: u + xi * outputs * inputs,
                               b: v + xi * inputs * stride, ldb: stride, c: m + xi * outputs * stride, ldc: stride)
             }
         }
         let planeSize = input.height * input.width
-        let firstRow = 2 * rows.lowerBound
-        let rowCount = min(input.height, 2 * rows.upperBound) - firstRow
+        let firstRow = tile.outputSide * rows.lowerBound
+        let rowCount = min(input.height, tile.outputSide * rows.upperBound) - firstRow
         let span = rowCount * input.width
         for o in 0..<outputs {
             let destination = output + o * planeSize + firstRow * input.width
@@ -228,7 +271,7 @@ struct WinogradConvolution {
         }
     }
 
-    /// M_ξ = U_ξ·V_ξ for the sixteen ξ by the float32 C tiles, four outputs × 24 blocks at a
+    /// M_ξ = U_ξ·V_ξ for every ξ by the float32 C tiles, four outputs × 24 blocks at a
     /// time, each sum in input-channel order. These products are small (yolov5n at 640: 64 × 64
     /// by 40 blocks); through sgemm, OpenBLAS's scaling of C by β = 0 and its packing of both
     /// operands took over a third of their time (perf, Zen 3). Inference in-process A/B over
@@ -237,17 +280,16 @@ struct WinogradConvolution {
     private func multiplyInTiles(u: UnsafePointer<Float>, v: UnsafePointer<Float>, m: UnsafeMutablePointer<Float>,
                                  blocks: Int, stride: Int, rowOffsets: UnsafePointer<Int>) {
         let inputs = geometry.inputChannels
-        let (rows, columns) = (MicroTile.rows, MicroTile.columns)
+        let rows = MicroTile.rows
         let padded = WinogradWeights.paddedOutputs(geometry.outputChannels)
         withUnsafeTemporaryAllocation(of: Float.self, capacity: rows) { zeroBias in
             zeroBias.initialize(repeating: 0)
-            for xi in 0..<16 {
+            for xi in 0..<tile.elements {
                 let (uXi, vXi, mXi) = (u + xi * padded * inputs, v + xi * inputs * stride, m + xi * padded * stride)
                 for block in 0..<(padded / rows) {
                     let a = uXi + block * inputs * rows
                     let target = mXi + block * rows * stride
-                    for column in Swift.stride(from: 0, to: blocks, by: columns) {
-                        let valid = min(columns, blocks - column)
+                    Self.forEachColumnSpan(of: blocks) { column, valid in
                         if valid > 16 {
                             yolo_f32_tile_offsets(inputs, a, vXi + column, rowOffsets, zeroBias.baseAddress!,
                                                   Int32(YOLO_TILE_IDENTITY), target + column, stride, 0)
@@ -255,14 +297,37 @@ struct WinogradConvolution {
                             // a last tile of at most 16 blocks: the Swift tile's 16- or 8-column
                             // steps rather than 24 columns of which a third or more go unused
                             // (yolov5n 0.994 at 640 and 320, in-process A/B over 300 pairs)
-                            var tile = MicroTile(bias: SIMD4<Float>())
-                            tile.accumulate(k: inputs, a: a, b: vXi + column, offsets: rowOffsets, validColumns: valid)
-                            tile.store(to: target + column, rowStride: stride, adding: false, validRows: rows,
+                            var sums = MicroTile(bias: SIMD4<Float>())
+                            sums.accumulate(k: inputs, a: a, b: vXi + column, offsets: rowOffsets, validColumns: valid)
+                            sums.store(to: target + column, rowStride: stride, adding: false, validRows: rows,
                                        validColumns: valid)
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// The spans of at most `MicroTile.columns` blocks a product row of `count` blocks is
+    /// computed in, as (first block, blocks): whole tiles, then the rest; where the rest is 8 or
+    /// fewer after a whole tile, that tile and the rest go as 16 and 8 + rest. The Swift tile's
+    /// 8-column step has four accumulators, too few to keep both FMA pipes busy through their
+    /// latency, so it costs about what 16 columns do (yolov5n 320, F(4×4, 3×3): 40×40 maps make
+    /// bands of 50 blocks, 24 + 24 + 2).
+    @inline(__always)
+    static func forEachColumnSpan(of count: Int, _ body: (Int, Int) -> Void) {
+        let columns = MicroTile.columns
+        var wholeTiles = count / columns
+        let rest = count - wholeTiles * columns
+        let joinsLastTile = rest > 0 && rest <= 8 && wholeTiles > 0
+        if joinsLastTile { wholeTiles -= 1 }
+        for tile in 0..<wholeTiles { body(tile * columns, columns) }
+        let start = wholeTiles * columns
+        if joinsLastTile {
+            body(start, 16)
+            body(start + 16, columns + rest - 16)
+        } else if rest > 0 {
+            body(start, rest)
         }
     }
 
@@ -330,8 +395,14 @@ struct WinogradConvolution {
     /// (in-process A/B over 300 pairs).
     private func transformOutput(_ m: UnsafePointer<Float>, matrixStride: Int, blockRows rows: Range<Int>, bias: Float,
                                  into plane: UnsafeMutablePointer<Float>) {
-        yolo_winograd_output(m, matrixStride, blocksAcross, rows.count, rows.lowerBound, input.height, input.width, bias,
-                             plane)
+        switch tile {
+        case .f2x2:
+            yolo_winograd_output(m, matrixStride, blocksAcross, rows.count, rows.lowerBound, input.height, input.width,
+                                 bias, plane)
+        case .f4x4:
+            yolo_winograd_output_f4(m, matrixStride, blocksAcross, rows.count, rows.lowerBound, input.height, input.width,
+                                    bias, plane)
+        }
     }
 
     @inline(__always)

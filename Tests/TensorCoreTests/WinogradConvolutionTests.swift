@@ -127,6 +127,10 @@ final class WinogradConvolutionTests: XCTestCase {
         Parallel.width = 3
         let several = convolve(x, w, bias, g, winograd: true)
         XCTAssert(single.storage == several.storage)
+        // weights transformed once for F(2×2, 3×3) give what the per-call transform gives
+        let savedTile = WinogradTile.forPackedWeights
+        defer { WinogradTile.forPackedWeights = savedTile }
+        WinogradTile.forPackedWeights = .f2x2
         let prepacked = Conv2D.forward(x, weight: w, bias: bias, geometry: g, packedWeights: PackedConvolutionWeights(w, geometry: g))
         XCTAssert(prepacked.storage == several.storage)
     }
