@@ -12,6 +12,8 @@ public struct PackedConvolutionWeights: Sendable {
     public let depth: Int
     /// The Winograd-domain weights, for convolutions `WinogradConvolution` computes.
     let winograd: WinogradWeights?
+    /// The minimal filtering asked for when packing (whether or not it applies to this geometry).
+    public let winogradTile: WinogradTile
     /// With `PackedConvolution.usesBFloat16` set when packing: the weights rounded to bfloat16,
     /// input channels in pairs (2q, 2q + 1) at each tap, one UInt32 per pair (the even channel
     /// in the low half), blocks of `MicroTile.rows` outputs as in `values`. Nil otherwise.
@@ -22,7 +24,9 @@ public struct PackedConvolutionWeights: Sendable {
     /// outputs, made on first use.
     let direct: DirectBlocks?
 
-    public init(_ weight: Tensor, geometry: Conv2DGeometry) {
+    /// `winogradTile`: F(4×4, 3×3) for inference (`WinogradTile.forPackedWeights`); training,
+    /// which packs its weights anew after every step, asks for F(2×2, 3×3).
+    public init(_ weight: Tensor, geometry: Conv2DGeometry, winogradTile: WinogradTile = WinogradTile.forPackedWeights) {
         precondition(geometry.groups == 1 && weight.elementCount == geometry.outputChannels * geometry.patchSize,
                      "weight \(weight.shape) does not fit \(geometry)")
         let (outputs, depth) = (geometry.outputChannels, geometry.patchSize)
@@ -31,6 +35,7 @@ public struct PackedConvolutionWeights: Sendable {
         }
         self.outputChannels = outputs
         self.depth = depth
+        self.winogradTile = winogradTile
         let taps = geometry.kernelSize * geometry.kernelSize
         pairDepth = (geometry.inputChannels + 1) / 2 * taps
         bfloat16Pairs = PackedConvolution.usesBFloat16
@@ -43,7 +48,7 @@ public struct PackedConvolutionWeights: Sendable {
         winograd = WinogradConvolution.applies(to: geometry) && !PackedConvolution.usesBFloat16
             ? weight.storage.withUnsafeBufferPointer {
                 WinogradConvolution.transformedWeights($0.baseAddress!, outputs: outputs, inputs: geometry.inputChannels,
-                                                       tile: WinogradTile.forPackedWeights)
+                                                       tile: winogradTile)
             }
             : nil
     }

@@ -159,17 +159,20 @@ struct WinogradConvolution {
         func g(_ a: Double, _ b: Double, _ c: Double) -> (Double, Double, Double, Double, Double, Double) {
             (a / 4, -(a + b + c) / 6, -(a - b + c) / 6, (a + 2 * b + 4 * c) / 24, (a - 2 * b + 4 * c) / 24, c)
         }
-        let columns = (0..<3).map { x in g(Double(w[x]), Double(w[3 + x]), Double(w[6 + x])) }
-        func row(_ i: Int, _ values: (Double, Double, Double)) {
-            let r = g(values.0, values.1, values.2)
-            for (j, value) in [r.0, r.1, r.2, r.3, r.4, r.5].enumerated() { put(6 * i + j, Float(value)) }
+        // G·w, one column of w at a time; then G applied to each of its six rows
+        let (c0, c1, c2) = (g(Double(w[0]), Double(w[3]), Double(w[6])), g(Double(w[1]), Double(w[4]), Double(w[7])),
+                            g(Double(w[2]), Double(w[5]), Double(w[8])))
+        func row(_ i: Int, _ a: Double, _ b: Double, _ c: Double) {
+            let r = g(a, b, c)
+            put(6 * i, Float(r.0)); put(6 * i + 1, Float(r.1)); put(6 * i + 2, Float(r.2))
+            put(6 * i + 3, Float(r.3)); put(6 * i + 4, Float(r.4)); put(6 * i + 5, Float(r.5))
         }
-        row(0, (columns[0].0, columns[1].0, columns[2].0))
-        row(1, (columns[0].1, columns[1].1, columns[2].1))
-        row(2, (columns[0].2, columns[1].2, columns[2].2))
-        row(3, (columns[0].3, columns[1].3, columns[2].3))
-        row(4, (columns[0].4, columns[1].4, columns[2].4))
-        row(5, (columns[0].5, columns[1].5, columns[2].5))
+        row(0, c0.0, c1.0, c2.0)
+        row(1, c0.1, c1.1, c2.1)
+        row(2, c0.2, c1.2, c2.2)
+        row(3, c0.3, c1.3, c2.3)
+        row(4, c0.4, c1.4, c2.4)
+        row(5, c0.5, c1.5, c2.5)
     }
 
     /// Blocks across rounded up to whole vectors: the row transforms run over whole vectors.

@@ -21,11 +21,16 @@ public final class Conv2d: Module {
     private var packedWeightCache: PackedConvolutionWeights?
 
     /// The weights in the micro-kernel's layout, packed on first use after every change of
-    /// `weight` (nil for convolutions the packed kernel does not take).
-    public var packedWeights: PackedConvolutionWeights? {
+    /// `weight` (nil for convolutions the packed kernel does not take), with the Winograd
+    /// weights inference uses (`WinogradTile.forPackedWeights`).
+    public var packedWeights: PackedConvolutionWeights? { packedWeights(winograd: WinogradTile.forPackedWeights) }
+
+    /// The packed weights with Winograd weights for `tile`: training's forward pass keeps to
+    /// F(2×2, 3×3), whose transforms round least and cost least to redo after every step.
+    func packedWeights(winograd tile: WinogradTile) -> PackedConvolutionWeights? {
         guard PackedConvolution.applies(to: geometry) else { return nil }
-        if let packedWeightCache { return packedWeightCache }
-        let packed = PackedConvolutionWeights(weight, geometry: geometry)
+        if let packedWeightCache, packedWeightCache.winogradTile == tile { return packedWeightCache }
+        let packed = PackedConvolutionWeights(weight, geometry: geometry, winogradTile: tile)
         packedWeightCache = packed
         return packed
     }
@@ -64,11 +69,15 @@ public final class Conv2d: Module {
 
     /// The convolution with an activation applied in the same pass (used once a BatchNorm is folded in).
     public func forward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
+        try forward(input, activation: activation, winograd: WinogradTile.forPackedWeights)
+    }
+
+    private func forward(_ input: Tensor, activation: ActivationFunction, winograd tile: WinogradTile) throws -> Tensor {
         guard input.shape.count == 4, input.shape[1] == inputChannels else {
             throw ShapeError("convolution expects \(inputChannels) input channels, got shape \(input.shape)")
         }
         return Conv2D.forward(input, weight: weight, bias: bias, geometry: geometry, activation: activation,
-                              packedWeights: packedWeights)
+                              packedWeights: packedWeights(winograd: tile))
     }
 
     public func trainingForward(_ inputs: [Tensor]) throws -> Tensor {
@@ -78,7 +87,7 @@ public final class Conv2d: Module {
     /// The training forward; the activation is only for heads without batch norm that apply
     /// none (callers needing an activation gradient keep the pre-activation themselves).
     public func trainingForward(_ input: Tensor, activation: ActivationFunction) throws -> Tensor {
-        let output = try forward(input, activation: activation)
+        let output = try forward(input, activation: activation, winograd: .f2x2)
         savedInput = input
         return output
     }
