@@ -2,6 +2,19 @@
 
 #include <string.h>
 
+// F(4×4, 3×3)'s input transform, row y of the plane: copied to paddedRow[1 …] (zeros around
+// it stay), true; a row outside the plane (the zero padding) zeroes its 6·padded column
+// transforms at `out` instead, false.
+static inline int f4_input_row(const float *plane, long height, long width, long y, float *paddedRow, float *out,
+                               long padded) {
+    if (y < 0 || y >= height) {
+        memset(out, 0, sizeof(float) * 6 * padded);
+        return 0;
+    }
+    memcpy(paddedRow + 1, plane + y * width, sizeof(float) * width);
+    return 1;
+}
+
 #if defined(__x86_64__)
 
 #include <immintrin.h>
@@ -168,13 +181,8 @@ WINOGRAD_TARGET static void input_f4_avx2(const float *plane, long height, long 
     const __m256i inOrder = _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7);
     long firstInputRow = 4 * firstBlockRow - 1;
     for (long r = 0; r < 4 * blockRowCount + 2; r++) {
-        long y = firstInputRow + r;
         float *out = columnTransforms + r * 6 * padded;
-        if (y < 0 || y >= height) {
-            memset(out, 0, sizeof(float) * 6 * padded);
-            continue;
-        }
-        memcpy(paddedRow + 1, plane + y * width, sizeof(float) * width);
+        if (!f4_input_row(plane, height, width, firstInputRow + r, paddedRow, out, padded)) continue;
         for (long b = 0; b < across; b += 8) {
             __m256 d[4], next[4], t[6];
             deinterleave4(paddedRow + 4 * b, d);
@@ -302,13 +310,8 @@ void yolo_winograd_input_f4(const float *plane, long height, long width, long fi
                             long matrixStride) {
     long firstInputRow = 4 * firstBlockRow - 1;
     for (long r = 0; r < 4 * blockRowCount + 2; r++) {
-        long y = firstInputRow + r;
         float *out = columnTransforms + r * 6 * padded;
-        if (y < 0 || y >= height) {
-            memset(out, 0, sizeof(float) * 6 * padded);
-            continue;
-        }
-        memcpy(paddedRow + 1, plane + y * width, sizeof(float) * width);
+        if (!f4_input_row(plane, height, width, firstInputRow + r, paddedRow, out, padded)) continue;
         for (long b = 0; b < across; b++) {
             float t[6];
             input_f4_rows(paddedRow + 4 * b, t);
