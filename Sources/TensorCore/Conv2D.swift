@@ -114,8 +114,9 @@ public enum Conv2D {
     nonisolated(unsafe) public static var usesPackedKernel = true
 
     /// 3×3 stride-1 convolutions with enough channels run as Winograd F(2×2, 3×3), or
-    /// F(4×4, 3×3) with weights transformed once (`WinogradConvolution`, `WinogradTile`), and so do the weight gradients of those with many channels on
-    /// small maps (`WinogradWeightGradient`); false keeps both on the direct kernels.
+    /// F(4×4, 3×3) with weights packed for inference (`WinogradConvolution`, `WinogradTile`),
+    /// and so do the weight gradients of those with many channels on small maps
+    /// (`WinogradWeightGradient`, F(2×2, 3×3)); false keeps both on the direct kernels.
     nonisolated(unsafe) public static var usesWinograd = true
 
     /// Below this many tiles per call a layer is computed whole (GEMM then splits it by rows).

@@ -9,9 +9,10 @@ import CKernels
 ///
 /// The output is computed in bands of block rows sized so that a band's transformed inputs V and
 /// products M stay in L2; each band is one work item (image, band), so every output is computed
-/// by one worker in a fixed order and the result does not depend on the thread count. The
-/// transforms add and subtract, so results differ from the direct sum by a few units in the
-/// last place (tested against the definition).
+/// by one worker in a fixed order and the result does not depend on the thread count. F(2×2,
+/// 3×3)'s transforms add and subtract, so its results differ from the direct sum by a few units
+/// in the last place; F(4×4, 3×3)'s scale by up to 25 and 64 and round more (`WinogradTile`;
+/// both tested against the definition).
 struct WinogradConvolution {
     let geometry: Conv2DGeometry
     let input: FeatureBlock
