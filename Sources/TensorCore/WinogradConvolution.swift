@@ -21,8 +21,12 @@ struct WinogradConvolution {
     /// in the largest band (`bandRange` gives each band's rows).
     let blocksAcross: Int, blockRows: Int, bandCount: Int, bandRows: Int
 
-    /// Target size of one band's transformed inputs and products.
-    nonisolated(unsafe) static var bandBytes = 640 * 1024
+    /// Target size of one band's transformed inputs and products, per tile. F(4×4, 3×3)'s bands
+    /// of 2 MiB (past L2, into L3) against 640 KiB, in-process A/B over 300 pairs (yolov5s 100):
+    /// yolov5n 1.002 at 320, 1.000 at 640; yolov5s 0.996 and 0.949 (at 640 every one of its
+    /// Winograd layers was cut into bands of one block row, 5 to 40 blocks); 3 MiB against 2:
+    /// 0.995–1.003.
+    nonisolated(unsafe) static var bandBytes: [WinogradTile: Int] = [.f2x2: 640 * 1024, .f4x4: 2 << 20]
 
     /// Fewer channels than this on either side leave the products too small for sgemm to be
     /// efficient (the direct kernel is then faster).
@@ -60,7 +64,7 @@ struct WinogradConvolution {
         // a few images keep the workers busy with one band each; a single image is cut into
         // bands where its rows allow (a shape-only rule: the bands never depend on the thread count)
         let rowsForWorkers = input.batch >= Self.minimumBatchForSmallMaps ? blockRows : tile.rowsForWorkers(blockRows)
-        let rowsInBudget = Self.bandBytes / bytesPerBlockRow
+        let rowsInBudget = Self.bandBytes[tile]! / bytesPerBlockRow
         let rows = max(1, min(rowsForWorkers, rowsInBudget))
         bandCount = Self.evenBandCount(rows, blockRows: blockRows, budget: rowsInBudget)
         bandRows = (blockRows + bandCount - 1) / bandCount

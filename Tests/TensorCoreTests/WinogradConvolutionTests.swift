@@ -39,7 +39,7 @@ final class WinogradConvolutionTests: XCTestCase {
                 let expected = referenceConvolution(x, w, bias.storage, g)
                 let direct = convolve(x, w, bias, g, winograd: false)
                 for (a, b) in zip(direct.storage, expected) { directWorst = max(directWorst, abs(Double(a) - b) / max(1, abs(b))) }
-                for bandBytes in [saved, 1] {
+                for bandBytes in [saved, [.f2x2: 1, .f4x4: 1]] {
                     WinogradConvolution.bandBytes = bandBytes
                     for tiles in tileChoices {
                         PackedConvolution.usesFloat32CTiles = tiles
@@ -79,7 +79,7 @@ final class WinogradConvolutionTests: XCTestCase {
             defer { WinogradConvolution.bandBytes = saved }
             let g = Conv2DGeometry(inputChannels: 64, outputChannels: 64, kernelSize: 3, padding: 1)
             let block = FeatureBlock(pointer.baseAddress!, batch: 1, channels: 64, height: 40, width: 40)
-            WinogradConvolution.bandBytes = 3 * 16 * 4 * 20 * 128  // three block rows of 20 blocks, 64 + 64 channels
+            WinogradConvolution.bandBytes[.f2x2] = 3 * 16 * 4 * 20 * 128  // three block rows of 20 blocks, 64 + 64 channels
             let winograd = WinogradConvolution(geometry: g, input: block)
             XCTAssertEqual(winograd.bandCount, 8)
             XCTAssertEqual((0..<8).map { winograd.bandRange($0).count }, [3, 3, 3, 3, 2, 2, 2, 2])
