@@ -5,4 +5,12 @@
 // address past the end of a buffer is harmless: a prefetch never faults).
 static inline void yolo_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
+// A spin-wait hint (x86-64's pause; nothing elsewhere): the waiting thread keeps its CPU but
+// issues no work that would slow a hyperthread sibling.
+static inline void yolo_cpu_relax(void) {
+#if defined(__x86_64__)
+    __builtin_ia32_pause();
+#endif
+}
+
 #endif
