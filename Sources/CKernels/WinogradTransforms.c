@@ -15,6 +15,32 @@ static inline int f4_input_row(const float *plane, long height, long width, long
     return 1;
 }
 
+// F(4×4, 3×3)'s Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 0],
+// [0, 1, −1, 8, −8, 1]] applied to six values, by the operations given (vector or scalar), so
+// both paths form the same sums in the same order.
+#define F4_OUTPUT_ROWS(add, sub, twice, four, eight, m0, m1, m2, m3, m4, m5, r0, r1, r2, r3) \
+    do {                                                                                      \
+        __typeof__(m1) s12 = add(m1, m2), d12 = sub(m1, m2), s34 = add(m3, m4), d34 = sub(m3, m4); \
+        r0 = add(add(m0, s12), s34);                                                          \
+        r1 = add(d12, twice(d34));                                                            \
+        r2 = add(s12, four(s34));                                                             \
+        r3 = add(add(d12, eight(d34)), m5);                                                   \
+    } while (0)
+
+// F(4×4, 3×3)'s Bᵀ = [[4, 0, −5, 0, 1, 0], [0, −4, −4, 1, 1, 0], [0, 4, −4, −1, 1, 0],
+// [0, −2, −1, 2, 1, 0], [0, 2, −1, −2, 1, 0], [0, 4, 0, −5, 0, 1]] applied to six values, by
+// the operations given (vector or scalar), so both paths form the same sums in the same order.
+#define F4_INPUT_ROWS(add, sub, twice, four, five, d0, d1, d2, d3, d4, d5, t)                 \
+    do {                                                                                      \
+        __typeof__(d0) d4MinusD2 = sub(d4, d2), d3MinusD1 = sub(d3, d1);                       \
+        t[0] = add(sub(four(d0), five(d2)), d4);                                              \
+        t[1] = sub(add(d3, d4), four(add(d1, d2)));                                           \
+        t[2] = add(sub(d4, d3), four(sub(d1, d2)));                                           \
+        t[3] = add(d4MinusD2, twice(d3MinusD1));                                              \
+        t[4] = sub(d4MinusD2, twice(d3MinusD1));                                              \
+        t[5] = add(sub(four(d1), five(d3)), d5);                                              \
+    } while (0)
+
 #if defined(__x86_64__)
 
 #include <immintrin.h>
@@ -73,17 +99,6 @@ void yolo_winograd_output(const float *m, long matrixStride, long across, long b
                           long height, long width, float bias, float *plane) {
     output_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
 }
-
-// F(4×4, 3×3): Aᵀ = [[1, 1, 1, 1, 1, 0], [0, 1, −1, 2, −2, 0], [0, 1, 1, 4, 4, 0], [0, 1, −1, 8, −8, 1]]
-// applied to six values, in the order the scalar definition below forms the sums.
-#define F4_OUTPUT_ROWS(add, sub, twice, four, eight, m0, m1, m2, m3, m4, m5, r0, r1, r2, r3) \
-    do {                                                                                      \
-        __typeof__(m1) s12 = add(m1, m2), d12 = sub(m1, m2), s34 = add(m3, m4), d34 = sub(m3, m4); \
-        r0 = add(add(m0, s12), s34);                                                          \
-        r1 = add(d12, twice(d34));                                                            \
-        r2 = add(s12, four(s34));                                                             \
-        r3 = add(add(d12, eight(d34)), m5);                                                   \
-    } while (0)
 
 #define V_ADD(a, b) _mm256_add_ps(a, b)
 #define V_SUB(a, b) _mm256_sub_ps(a, b)
@@ -144,20 +159,6 @@ void yolo_winograd_output_f4(const float *m, long matrixStride, long across, lon
                              long height, long width, float bias, float *plane) {
     output_f4_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
 }
-
-// F(4×4, 3×3)'s Bᵀ = [[4, 0, −5, 0, 1, 0], [0, −4, −4, 1, 1, 0], [0, 4, −4, −1, 1, 0],
-// [0, −2, −1, 2, 1, 0], [0, 2, −1, −2, 1, 0], [0, 4, 0, −5, 0, 1]] applied to six values, in
-// the order the scalar definition below forms the sums.
-#define F4_INPUT_ROWS(add, sub, twice, four, five, d0, d1, d2, d3, d4, d5, t)                 \
-    do {                                                                                      \
-        __typeof__(d0) d4MinusD2 = sub(d4, d2), d3MinusD1 = sub(d3, d1);                       \
-        t[0] = add(sub(four(d0), five(d2)), d4);                                              \
-        t[1] = sub(add(d3, d4), four(add(d1, d2)));                                           \
-        t[2] = add(sub(d4, d3), four(sub(d1, d2)));                                           \
-        t[3] = add(d4MinusD2, twice(d3MinusD1));                                              \
-        t[4] = sub(d4MinusD2, twice(d3MinusD1));                                              \
-        t[5] = add(sub(four(d1), five(d3)), d5);                                              \
-    } while (0)
 
 #define V_FIVE(a) _mm256_mul_ps(a, _mm256_set1_ps(5.0f))
 
@@ -263,13 +264,16 @@ void yolo_winograd_output(const float *m, long matrixStride, long across, long b
     output_scalar(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
 }
 
-// F(4×4, 3×3)'s Aᵀ on six values (see yolo_winograd_output_f4), in the AVX2 path's order.
+#define S_ADD(a, b) ((a) + (b))
+#define S_SUB(a, b) ((a) - (b))
+#define S_TWICE(a) ((a) * 2.0f)
+#define S_FOUR(a) ((a) * 4.0f)
+#define S_FIVE(a) ((a) * 5.0f)
+#define S_EIGHT(a) ((a) * 8.0f)
+
+// F(4×4, 3×3)'s Aᵀ on six values (see yolo_winograd_output_f4).
 static inline void output_f4_rows(const float m[6], float r[4]) {
-    float s12 = m[1] + m[2], d12 = m[1] - m[2], s34 = m[3] + m[4], d34 = m[3] - m[4];
-    r[0] = (m[0] + s12) + s34;
-    r[1] = d12 + d34 * 2.0f;
-    r[2] = s12 + s34 * 4.0f;
-    r[3] = (d12 + d34 * 8.0f) + m[5];
+    F4_OUTPUT_ROWS(S_ADD, S_SUB, S_TWICE, S_FOUR, S_EIGHT, m[0], m[1], m[2], m[3], m[4], m[5], r[0], r[1], r[2], r[3]);
 }
 
 void yolo_winograd_output_f4(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
@@ -294,15 +298,9 @@ void yolo_winograd_output_f4(const float *m, long matrixStride, long across, lon
     }
 }
 
-// F(4×4, 3×3)'s Bᵀ on six values (see yolo_winograd_input_f4), in the AVX2 path's order.
+// F(4×4, 3×3)'s Bᵀ on six values (see yolo_winograd_input_f4).
 static inline void input_f4_rows(const float d[6], float t[6]) {
-    float d4MinusD2 = d[4] - d[2], d3MinusD1 = d[3] - d[1];
-    t[0] = (d[0] * 4.0f - d[2] * 5.0f) + d[4];
-    t[1] = (d[3] + d[4]) - (d[1] + d[2]) * 4.0f;
-    t[2] = (d[4] - d[3]) + (d[1] - d[2]) * 4.0f;
-    t[3] = d4MinusD2 + d3MinusD1 * 2.0f;
-    t[4] = d4MinusD2 - d3MinusD1 * 2.0f;
-    t[5] = (d[1] * 4.0f - d[3] * 5.0f) + d[5];
+    F4_INPUT_ROWS(S_ADD, S_SUB, S_TWICE, S_FOUR, S_FIVE, d[0], d[1], d[2], d[3], d[4], d[5], t);
 }
 
 void yolo_winograd_input_f4(const float *plane, long height, long width, long firstBlockRow, long blockRowCount,
