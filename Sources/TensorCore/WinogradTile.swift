@@ -31,6 +31,14 @@ public enum WinogradTile: Sendable {
     /// share: F(2×2, 3×3) at least four bands where its rows allow; F(4×4, 3×3), whose block rows
     /// are twice as tall and whose bands would otherwise hold too few blocks for the products'
     /// tiles (a 20×20 map has 5 × 5 blocks), two.
+    ///
+    /// A 20×20 map's five block rows make bands of 3 and 2: the worker with two waits through a
+    /// row's transforms (18–20 µs of a 130 µs layer, yolov5n at 320); their products cost the
+    /// same, one 16-column step per block of outputs either way. Evening them cost more than
+    /// the wait, at 320 and 640: the middle row in both bands, each computing half of its output
+    /// channels, 1.000 and 1.004 (interleaved processes); one band in two parallel regions (the
+    /// input transforms shared out by channel, then the products and output transforms by output
+    /// channel), 1.012 and 1.008 (in-process A/B, 300 pairs).
     func rowsForWorkers(_ blockRows: Int) -> Int {
         switch self {
         case .f2x2: blockRows / 4
