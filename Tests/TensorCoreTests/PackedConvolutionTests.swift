@@ -139,7 +139,8 @@ final class PackedConvolutionTests: XCTestCase {
     }
 
     /// Tiles cover every position once, in order, none longer than `tileLength`; when few, their
-    /// count divides among the workers and their lengths differ by at most one 24-pixel column.
+    /// count divides among the workers and their lengths differ by at most one 24-pixel column,
+    /// and 1×1 layers get at least four tiles per worker where they have that many columns.
     func testSharedOutTilesCoverThePositionsEvenly() {
         let saved = Parallel.width
         defer { Parallel.width = saved }
@@ -158,8 +159,12 @@ final class PackedConvolutionTests: XCTestCase {
                     for (a, b) in zip(ranges, ranges.dropFirst()) { XCTAssertEqual(a.upperBound, b.lowerBound) }
                     XCTAssertTrue(ranges.allSatisfy { !$0.isEmpty && $0.count <= layout.tileLength })
                     let total = batch * layout.tilesPerImage
-                    if total < 8 * workers && layout.tilesPerImage < (layout.positions + 23) / 24 {
+                    let columns = (layout.positions + 23) / 24
+                    if total < 8 * workers && layout.tilesPerImage < columns {
                         XCTAssertEqual(total % workers, 0, "\(channels)×\(side)² with \(workers) workers: \(total) tiles")
+                    }
+                    if kernel == 1 && workers > 1 {
+                        XCTAssertGreaterThanOrEqual(total, min(batch * columns, 4 * workers), "\(channels)×\(side)², \(workers) workers")
                     }
                     let fullLengths = ranges.dropLast().map(\.count)
                     XCTAssertLessThanOrEqual((fullLengths.max() ?? 0) - (fullLengths.min() ?? 0), MicroTile.columns)
