@@ -95,9 +95,13 @@ public enum PackedConvolution {
     private static func run(_ jobs: [Job], consume: (Int, Int, Range<Int>, UnsafePointer<Float>, Int, Int) -> Void) {
         Parallel.distribute(jobs.reduce(0) { $0 + $1.schedule.itemCount }) { next in
             Job.Buffers.lend(for: jobs) { buffers in
-                // items come in increasing order to each worker: job `job`'s items start at `firstItem`
+                // job `job`'s items start at `firstItem` (a worker may take items from the last down)
                 var (job, firstItem) = (0, 0)
                 while let item = next() {
+                    while item < firstItem {
+                        job -= 1
+                        firstItem -= jobs[job].schedule.itemCount
+                    }
                     while item >= firstItem + jobs[job].schedule.itemCount {
                         firstItem += jobs[job].schedule.itemCount
                         job += 1

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 import Synchronization
 import XCTest
@@ -26,6 +27,32 @@ final class ParallelTests: XCTestCase {
             XCTAssertEqual(Array(UnsafeBufferPointer(start: claimed, count: count)), Array(repeating: 1, count: count))
             claimed.deallocate()
         }
+    }
+
+    /// Two workers take the items from the two ends, so that each keeps to one part of every
+    /// map: one a prefix from the first up, the other the rest from the last down.
+    func testTwoWorkersTakeTheItemsFromTheTwoEnds() {
+        let saved = Parallel.width
+        defer { Parallel.width = saved }
+        Parallel.width = 2
+        let count = 300
+        let lock = NSLock()
+        var runs: [[Int]] = []
+        Parallel.distribute(count) { next in
+            var taken: [Int] = []
+            while let item = next() {
+                taken.append(item)
+                for _ in 0..<200 { yolo_cpu_relax() }  // a little work per item, so both workers get some
+            }
+            lock.lock()
+            runs.append(taken)
+            lock.unlock()
+        }
+        let front = runs.first { $0.first == 0 } ?? []
+        let back = runs.first { $0.first == count - 1 } ?? []
+        XCTAssertEqual(front, Array(0..<front.count))
+        XCTAssertEqual(back, Array((front.count..<count).reversed()))
+        XCTAssertEqual(runs.map(\.count).reduce(0, +), count)
     }
 
     /// Work started inside a region runs on the thread that started it, and regions started
