@@ -1,4 +1,5 @@
 #include "WinogradTransforms.h"
+#include "Float32Kernels.h"
 
 #include <string.h>
 
@@ -95,11 +96,6 @@ WINOGRAD_TARGET static void output_avx2(const float *m, long matrixStride, long 
     }
 }
 
-void yolo_winograd_output(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
-                          long height, long width, float bias, float *plane) {
-    output_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
-}
-
 #define V_ADD(a, b) _mm256_add_ps(a, b)
 #define V_SUB(a, b) _mm256_sub_ps(a, b)
 #define V_TWICE(a) _mm256_mul_ps(a, _mm256_set1_ps(2.0f))
@@ -155,11 +151,6 @@ WINOGRAD_TARGET static void output_f4_avx2(const float *m, long matrixStride, lo
     }
 }
 
-void yolo_winograd_output_f4(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
-                             long height, long width, float bias, float *plane) {
-    output_f4_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
-}
-
 #define V_FIVE(a) _mm256_mul_ps(a, _mm256_set1_ps(5.0f))
 
 // Patch values d0 … d3 of eight consecutive blocks from the 32 floats at p (block i's at
@@ -211,16 +202,10 @@ WINOGRAD_TARGET static void input_f4_avx2(const float *plane, long height, long 
     }
 }
 
-void yolo_winograd_input_f4(const float *plane, long height, long width, long firstBlockRow, long blockRowCount,
-                            long across, long padded, float *columnTransforms, float *paddedRow, float *v,
-                            long matrixStride) {
-    input_f4_avx2(plane, height, width, firstBlockRow, blockRowCount, across, padded, columnTransforms, paddedRow, v,
-                  matrixStride);
-}
+#endif
 
-#else
-
-// The sums below must round as the AVX2 path's do: no fused multiply-adds.
+// The scalar forms, for CPUs without AVX2 (and tests): the same sums in the same order, so they
+// must round as the AVX2 path's do, with no fused multiply-adds.
 #pragma clang fp contract(off)
 
 // One block's outputs from its sixteen elements m_ij (i down, j across), in this order:
@@ -259,11 +244,6 @@ static void output_scalar(const float *m, long matrixStride, long across, long b
     }
 }
 
-void yolo_winograd_output(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
-                          long height, long width, float bias, float *plane) {
-    output_scalar(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
-}
-
 #define S_ADD(a, b) ((a) + (b))
 #define S_SUB(a, b) ((a) - (b))
 #define S_TWICE(a) ((a) * 2.0f)
@@ -276,7 +256,7 @@ static inline void output_f4_rows(const float m[6], float r[4]) {
     F4_OUTPUT_ROWS(S_ADD, S_SUB, S_TWICE, S_FOUR, S_EIGHT, m[0], m[1], m[2], m[3], m[4], m[5], r[0], r[1], r[2], r[3]);
 }
 
-void yolo_winograd_output_f4(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
+static void output_f4_scalar(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
                              long height, long width, float bias, float *plane) {
     for (long k = 0; k < blockRowCount; k++) {
         long firstRow = 4 * (firstBlockRow + k);
@@ -303,7 +283,7 @@ static inline void input_f4_rows(const float d[6], float t[6]) {
     F4_INPUT_ROWS(S_ADD, S_SUB, S_TWICE, S_FOUR, S_FIVE, d[0], d[1], d[2], d[3], d[4], d[5], t);
 }
 
-void yolo_winograd_input_f4(const float *plane, long height, long width, long firstBlockRow, long blockRowCount,
+static void input_f4_scalar(const float *plane, long height, long width, long firstBlockRow, long blockRowCount,
                             long across, long padded, float *columnTransforms, float *paddedRow, float *v,
                             long matrixStride) {
     long firstInputRow = 4 * firstBlockRow - 1;
@@ -329,4 +309,35 @@ void yolo_winograd_input_f4(const float *plane, long height, long width, long fi
     }
 }
 
+// The AVX2 forms where the float32 C kernels run (`yolo_f32_kernel_tier`), the scalar ones
+// elsewhere: an x86-64 CPU without AVX2 would fault on the vector forms.
+#if defined(__x86_64__)
+#define VECTOR_FORM(call)                                           \
+    if (yolo_f32_kernel_tier() != YOLO_F32_TIER_NONE) {             \
+        call;                                                       \
+        return;                                                     \
+    }
+#else
+#define VECTOR_FORM(call)
 #endif
+
+void yolo_winograd_output(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
+                          long height, long width, float bias, float *plane) {
+    VECTOR_FORM(output_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane))
+    output_scalar(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
+}
+
+void yolo_winograd_output_f4(const float *m, long matrixStride, long across, long blockRowCount, long firstBlockRow,
+                             long height, long width, float bias, float *plane) {
+    VECTOR_FORM(output_f4_avx2(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane))
+    output_f4_scalar(m, matrixStride, across, blockRowCount, firstBlockRow, height, width, bias, plane);
+}
+
+void yolo_winograd_input_f4(const float *plane, long height, long width, long firstBlockRow, long blockRowCount,
+                            long across, long padded, float *columnTransforms, float *paddedRow, float *v,
+                            long matrixStride) {
+    VECTOR_FORM(input_f4_avx2(plane, height, width, firstBlockRow, blockRowCount, across, padded, columnTransforms,
+                              paddedRow, v, matrixStride))
+    input_f4_scalar(plane, height, width, firstBlockRow, blockRowCount, across, padded, columnTransforms, paddedRow, v,
+                    matrixStride);
+}

@@ -1,3 +1,4 @@
+import CKernels
 import XCTest
 @testable import TensorCore
 
@@ -69,6 +70,26 @@ final class WinogradF4x4Tests: XCTestCase {
         print("Winograd worst error relative to max(1, |exact|): F(2×2, 3×3) \(worst[.f2x2]!), F(4×4, 3×3) \(worst[.f4x4]!)")
         XCTAssertLessThan(worst[.f2x2]!, 1e-5)
         XCTAssertLessThan(worst[.f4x4]!, 1.5e-4)
+    }
+
+    /// The scalar transforms (CPUs without AVX2, here with the C kernels' tier set to none) give
+    /// the AVX2 ones' floats bit for bit, both tiles, on maps with partial blocks and rows of
+    /// fewer and more than eight blocks.
+    func testScalarTransformsMatchTheVectorOnes() throws {
+        let best = yolo_f32_kernel_tier()
+        try XCTSkipIf(best == Int32(YOLO_F32_TIER_NONE), "no vector transforms on this CPU to compare with")
+        defer { yolo_f32_set_kernel_tier(best) }
+        let g = geometries[1]
+        for (m, (height, width)) in shapes.enumerated() {
+            let (x, w, bias) = data(g, batch: 2, height: height, width: width, seed: UInt64(40 + m))
+            for tile in [WinogradTile.f2x2, .f4x4] {
+                yolo_f32_set_kernel_tier(best)
+                let vector = winograd(x, w, bias, g, tile: tile)
+                XCTAssertEqual(yolo_f32_set_kernel_tier(Int32(YOLO_F32_TIER_NONE)), Int32(YOLO_F32_TIER_NONE))
+                let scalar = winograd(x, w, bias, g, tile: tile)
+                XCTAssert(vector.elementsEqual(scalar) { $0.bitPattern == $1.bitPattern }, "\(tile) at \(height)×\(width)")
+            }
+        }
     }
 
     /// Weights packed once for inference run F(4×4, 3×3): bias, SiLU and a residual as the
